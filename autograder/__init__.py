@@ -1,0 +1,1 @@
+"""A generic, sandboxed autograder for NumPy assignments; see README.md."""

@@ -1,0 +1,1 @@
+"""Runs untrusted student code in a confined child process (see jail.py)."""

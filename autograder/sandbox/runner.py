@@ -1,0 +1,245 @@
+"""The trusted side of the sandbox: start the child, call student functions, contain failures.
+
+Every failure of student code surfaces as a ``StudentError`` with a message
+written for the student; the grader process itself never sees an exception
+from student code, only plain data.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import wire
+from . import jail
+from .child import BOOT
+
+ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
+PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # needed for correct BLAS on some CPUs
+
+
+@dataclass
+class Limits:
+    call_seconds: float = 20.0
+    submission_seconds: float = 300.0
+    load_statement_seconds: float = 10.0
+    memory_bytes: int = 2 << 30
+    max_processes: int = 64
+    max_file_bytes: int = 64 << 20
+    tmp_bytes: int = 256 << 20
+    output_bytes: int = 16 << 10
+    max_restarts: int = 25
+
+
+class StudentError(Exception):
+    """Student code failed; ``str(err)`` is the explanation for the student."""
+
+
+class NotImplementedYet(StudentError):
+    pass
+
+
+class MissingFunction(StudentError):
+    pass
+
+
+class StudentException(StudentError):
+    def __init__(self, message, exc_type):
+        super().__init__(message)
+        self.exc_type = exc_type
+
+
+class StudentTimeout(StudentError):
+    pass
+
+
+class StudentCrash(StudentError):
+    pass
+
+
+class BoundedOutput:
+    """Keeps the first ``limit`` bytes a pipe delivers and counts the rest; never blocks the writer."""
+
+    def __init__(self, stream, limit):
+        self.limit, self.kept, self.dropped = limit, bytearray(), 0
+        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, stream):
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            room = self.limit - len(self.kept)
+            self.kept += chunk[:max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
+        stream.close()
+
+    def text(self):
+        out = self.kept.decode("utf-8", "replace")
+        return out + (f"\n... [{self.dropped:,} more bytes of output cut]" if self.dropped else "")
+
+
+class Sandbox:
+    """One submission's child process, restarted transparently after a crash or a hang."""
+
+    def __init__(self, statements, module_name, *, limits=None, harness=None, keep=(), hide=(),
+                 oracle=None):
+        self.statements = [(s.label, s.line, s.source) for s in statements]
+        self.module_name = module_name
+        self.limits = limits or Limits()
+        self.harness = harness
+        self.oracle = oracle  # name -> trusted function answering callbacks, or None
+        self.level = jail.level()
+        engine = os.path.join(ENGINE_ROOT, "autograder")
+        self.keep = [*jail.python_keep_paths(), engine, *keep] + ([os.path.dirname(harness)] if harness else [])
+        self.hide = [ENGINE_ROOT, *hide]
+        self.deadline = time.monotonic() + self.limits.submission_seconds
+        self.skipped = set()  # statements that hung at load time are not run again
+        self.load_errors = []
+        self.notes = []
+        self.outputs = []
+        self.warnings = []
+        self.process = None
+        self.restarts = -1
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _spawn(self):
+        self.restarts += 1
+        if self.restarts > self.limits.max_restarts:
+            raise StudentCrash("your code crashed or hung too many times; the remaining checks were not run")
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-")
+        config = {"module_name": self.module_name, "fd_in": to_child_r, "fd_out": from_child_w,
+                  "harness": self.harness, "workdir": self._tmp.name,
+                  "max_processes": self.limits.max_processes, "tmp_bytes": self.limits.tmp_bytes,
+                  "jail": jail.plan(self.keep, self.hide) if self.level == "full" else None}
+        argv = [sys.executable, "-I", "-c", BOOT, ENGINE_ROOT, json.dumps(config)]
+        if self.level == "full":
+            argv = jail.command(argv)
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+               "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HOME": self._tmp.name,
+               **{k: os.environ[k] for k in PASSED_ENV if k in os.environ}}
+        lim = self.limits
+        self.process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(to_child_r, from_child_w), env=env, cwd=self._tmp.name,
+            preexec_fn=lambda: jail.set_limits(lim.memory_bytes, int(lim.submission_seconds) + 30,
+                                               lim.max_processes, lim.max_file_bytes))
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.to_child, self.reader = to_child_w, wire.Reader(from_child_r)
+        self.output = BoundedOutput(self.process.stdout, self.limits.output_bytes)
+        self.outputs.append(self.output)
+        self._load()
+
+    def _load(self):
+        indices = [i for i in range(len(self.statements)) if i not in self.skipped]
+        wire.send(self.to_child, {"op": "load", "statements": [self.statements[i] for i in indices]})
+        current = None
+        while True:
+            try:
+                reply = self._receive(self.limits.load_statement_seconds + (5 if current is None else 0))
+            except StudentError as err:
+                if current is None:
+                    raise StudentCrash(f"the sandbox could not start: {err}") from None
+                # A top-level statement that hangs or kills the process is dropped, and the
+                # rest of the submission is loaded again without it.
+                label, line, source = self.statements[indices[current]]
+                self.skipped.add(indices[current])
+                self.notes.append(f"{label}, line {line}: `{source.splitlines()[0][:60]}` was skipped: {err}")
+                return self._spawn()
+            if "loading" in reply:
+                current = int(reply["loading"])
+                continue
+            self.load_errors = []
+            for err in reply["errors"]:
+                label, line, _ = self.statements[indices[err["index"]]]
+                self.load_errors.append(f"{label}, line {line}: {err['type']}: {err['message']}")
+            return
+
+    def kill(self):
+        if self.process is None:
+            return
+        try:
+            # full level: killing unshare kills the namespace; basic: the process group
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.output.thread.join(timeout=2)
+        os.close(self.to_child)
+        os.close(self.reader.fd)
+        self._tmp.cleanup()
+        self.process = None
+
+    close = kill
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- calls -----------------------------------------------------------------------------
+    def _receive(self, timeout):
+        left = self.deadline - time.monotonic()
+        try:
+            return self.reader.receive(timeout=max(min(timeout, left), 0.01))
+        except wire.WireTimeout:
+            self.kill()
+            if left <= timeout:
+                raise StudentTimeout(f"the time limit for the whole submission "
+                                     f"({self.limits.submission_seconds:g} s) ran out") from None
+            raise StudentTimeout(f"it did not finish within {timeout:g} s "
+                                 "(an infinite loop, or far too slow)") from None
+        except wire.WireError as err:
+            code = self.process.poll() if self.process else None
+            self.kill()
+            if isinstance(err, wire.WireClosed):
+                code = f" (exit status {code})" if code is not None else ""
+                raise StudentCrash(f"the process running your code ended abruptly{code}: "
+                                   "os._exit, a crash, or the memory limit") from None
+            raise StudentCrash(f"it sent back something the grader cannot read: {err}") from None
+
+    def call(self, name, *args, target="module", oracles=(), timeout=None, **kwargs):
+        """Run ``name`` from the submission (or the harness) on plain-data arguments."""
+        if time.monotonic() >= self.deadline:
+            raise StudentTimeout(f"the time limit for the whole submission "
+                                 f"({self.limits.submission_seconds:g} s) ran out before this check")
+        if self.process is None:
+            self._spawn()
+        oracles = [o for o in oracles if self.oracle and o in self.oracle]
+        wire.send(self.to_child, {"op": "call", "target": target, "name": name, "args": list(args),
+                                  "kwargs": kwargs, "oracles": oracles})
+        timeout = timeout or self.limits.call_seconds
+        while True:
+            reply = self._receive(timeout)
+            if "callback" not in reply:
+                break
+            wire.send(self.to_child, self._answer(reply))
+        self.warnings = reply.get("warnings", [])
+        if reply.get("ok"):
+            return reply["value"]
+        raise self._error(name, reply["error"])
+
+    def _answer(self, request):
+        try:
+            return {"value": self.oracle[request["callback"]](*request["args"], **request["kwargs"])}
+        except Exception as exc:  # bad arguments from student code: tell it, like numpy would
+            return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+
+    def _error(self, name, error):
+        where = f" at {error['where']}" if error["where"] else ""
+        if error["type"] == "missing":
+            return MissingFunction(f"{name} is not defined in your submission")
+        if error["type"] == "NotImplementedError":
+            return NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError)")
+        return StudentException(f"{name} raised {error['type']}: {error['message']}{where}", error["type"])
+
+    def output_text(self):
+        return "\n".join(o.text() for o in self.outputs if o.text())
