@@ -1,0 +1,262 @@
+"""Public checks for mnist_mlp: students run these with `python -m autograder check`.
+
+Each check calls the student's function in the sandbox through the ``student``
+fixture and judges the plain data that comes back. No reference solution here.
+"""
+import numpy as np
+
+from autograder.checks import (as_array, as_float, check, expect_close, expect_finite, expect_gradient,
+                               fail, numerical_gradient)
+
+RNG_SEED = 1234
+
+
+def rng(salt):
+    return np.random.default_rng([RNG_SEED, salt])
+
+
+# -- sigmoid -------------------------------------------------------------------------------
+@check("sigmoid", "known values", points=3)
+def test_sigmoid_values(student):
+    x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    expect_close(student.sigmoid(x), [0.11920292, 0.26894142, 0.5, 0.73105858, 0.88079708],
+                 "sigmoid([-2, -1, 0, 1, 2])", rtol=1e-6,
+                 causes=[("a sign error: use 1 / (1 + np.exp(-x))", lambda r: r[0] > 0.5)])
+
+
+@check("sigmoid", "no nan at inputs of +-1000", points=2)
+def test_sigmoid_extremes(student):
+    expect_close(student.sigmoid(np.array([-1000.0, 1000.0])), [0.0, 1.0], "sigmoid([-1000, 1000])", atol=1e-12)
+
+
+@check("sigmoid", "keeps the shape of a 2-D batch", points=2)
+def test_sigmoid_shape(student):
+    x = rng(1).normal(size=(4, 3))
+    expect_close(student.sigmoid(x), 1 / (1 + np.exp(-x)), "sigmoid of a (4, 3) batch")
+
+
+# -- softmax -------------------------------------------------------------------------------
+def _softmax_causes(x):
+    return [("normalised over the wrong axis: sum each row (axis=1, keepdims=True)",
+             lambda r: r.ndim == 2 and np.allclose(r.sum(axis=0), 1)),
+            ("divided by the sum of the whole batch: sum each row (axis=1, keepdims=True)",
+             lambda r: np.isclose(r.sum(), 1))]
+
+
+@check("softmax", "known values of a vector", points=3)
+def test_softmax_vector(student):
+    x = np.array([1.0, 2.0, 3.0])
+    expect_close(student.softmax(x), [0.09003057, 0.24472847, 0.66524096], "softmax([1, 2, 3])")
+
+
+@check("softmax", "rows of a batch sum to one", points=3)
+def test_softmax_rows(student):
+    x = rng(2).normal(size=(5, 4))
+    probs = as_array(student.softmax(x), "softmax of a (5, 4) batch", (5, 4))
+    expect_finite(probs, "softmax of a (5, 4) batch")
+    expect_close(probs.sum(axis=1), np.ones(5), "row sums of softmax(x)", causes=[
+        ("normalised over the wrong axis: sum each row (axis=1, keepdims=True)",
+         lambda s: np.allclose(probs.sum(axis=0), 1)),
+        ("divided by the sum of the whole batch", lambda s: np.isclose(s.sum(), 1))])
+    if (probs < 0).any():
+        fail("softmax returned negative probabilities")
+
+
+@check("softmax", "invariant to adding a constant to a row", points=2)
+def test_softmax_shift(student):
+    x = rng(3).normal(size=(3, 4))
+    base = as_array(student.softmax(x), "softmax(x)", (3, 4))
+    expect_close(student.softmax(x + 50.0), base, "softmax(x + 50) compared with softmax(x)", rtol=1e-6)
+
+
+@check("softmax", "no overflow at logits of +-1000", points=3)
+def test_softmax_stable(student):
+    x = np.array([[1000.0, 1000.0, -1000.0], [-1000.0, -1000.0, -1000.0]])
+    expect_close(student.softmax(x), [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]],
+                 "softmax([[1000, 1000, -1000], [-1000, -1000, -1000]])", atol=1e-12,
+                 causes=_softmax_causes(x))
+
+
+# -- one_hot -------------------------------------------------------------------------------
+@check("one_hot", "known example", points=4)
+def test_one_hot_example(student):
+    labels = np.array([2, 0, 9, 2])
+    expected = np.zeros((4, 10))
+    expected[[0, 1, 2, 3], [2, 0, 9, 2]] = 1
+    expect_close(student.one_hot(labels), expected, "one_hot([2, 0, 9, 2])", causes=[
+        ("the result is transposed: one row per label, shape (N, num_classes)", lambda r: r.shape == (10, 4))])
+
+
+@check("one_hot", "honours num_classes", points=2)
+def test_one_hot_classes(student):
+    expect_close(student.one_hot(np.array([1, 0, 2]), num_classes=3), np.eye(3)[[1, 0, 2]],
+                 "one_hot([1, 0, 2], num_classes=3)")
+
+
+# -- cross_entropy_error -------------------------------------------------------------------
+Y2 = np.array([[0.1, 0.7, 0.2], [0.5, 0.25, 0.25]])
+T2 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+CE2 = -(np.log(0.7) + np.log(0.5)) / 2
+
+
+@check("cross_entropy_error", "known value with one-hot targets", points=3)
+def test_ce_one_hot(student):
+    loss = as_float(student.cross_entropy_error(Y2, T2), "cross_entropy_error(y, t) with one-hot t")
+    expect_close(np.array(loss), np.array(CE2), "cross_entropy_error(y, t) with one-hot t", rtol=1e-5, causes=[
+        ("summed over the batch instead of averaging: divide by N", lambda r: np.isclose(r, 2 * CE2, rtol=1e-4))])
+
+
+@check("cross_entropy_error", "integer labels give the same loss as one-hot", points=3)
+def test_ce_labels(student):
+    loss = as_float(student.cross_entropy_error(Y2, np.array([1, 0])), "cross_entropy_error(y, [1, 0])")
+    expect_close(np.array(loss), np.array(CE2), "cross_entropy_error(y, [1, 0]) with integer labels", rtol=1e-5,
+                 causes=[("summed over the batch instead of averaging: divide by N",
+                          lambda r: np.isclose(r, 2 * CE2, rtol=1e-4)),
+                         ("integer labels were used as if they were one-hot rows: convert them with "
+                          "one_hot, or pick y[np.arange(N), t]", lambda r: True)])
+
+
+@check("cross_entropy_error", "a single 1-D example", points=2)
+def test_ce_vector(student):
+    y, t = np.array([0.2, 0.3, 0.5]), np.array([0.0, 0.0, 1.0])
+    loss = as_float(student.cross_entropy_error(y, t), "cross_entropy_error of 1-D y and t")
+    expect_close(np.array(loss), np.array(-np.log(0.5)), "cross_entropy_error([0.2, 0.3, 0.5], [0, 0, 1])", rtol=1e-5)
+
+
+@check("cross_entropy_error", "returns a single Python float", points=2)
+def test_ce_returns_float(student):
+    as_float(student.cross_entropy_error(Y2, T2), "cross_entropy_error(y, t)")
+
+
+@check("cross_entropy_error", "averages over the batch (a repeated batch has the same loss)", points=2)
+def test_ce_mean(student):
+    once = as_float(student.cross_entropy_error(Y2, T2), "loss of a batch")
+    twice = as_float(student.cross_entropy_error(np.vstack([Y2, Y2]), np.vstack([T2, T2])), "loss of it twice")
+    expect_close(np.array(twice), np.array(once), "loss of a batch repeated twice, compared with the batch",
+                 rtol=1e-6, causes=[("summed over the batch: divide by N", lambda r: np.isclose(r, 2 * once))])
+
+
+# -- affine_layer_backward -----------------------------------------------------------------
+def _affine_case(seed, n=4, d=5, m=3):
+    r = rng(seed)
+    return r.normal(size=(n, d)), r.normal(size=(d, m)), r.normal(size=m), r.normal(size=(n, m))
+
+
+def _affine_grads(student, X, W, b, dout):
+    out = student.affine_layer_backward(dout, (X, W, b))
+    if not isinstance(out, tuple) or len(out) != 3:
+        fail(f"affine_layer_backward: expected a tuple (dX, dW, db), received {type(out).__name__}"
+             + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+    return out
+
+
+@check("affine_layer_backward", "returns (dX, dW, db) with the shapes of X, W, b", points=4)
+def test_affine_shapes(student):
+    X, W, b, dout = _affine_case(10)
+    dX, dW, db = _affine_grads(student, X, W, b, dout)
+    as_array(dX, "dX", X.shape)
+    if isinstance(dW, np.ndarray) and dW.shape == W.shape[::-1]:
+        fail(f"dW: expected shape {W.shape}, received {dW.shape}", "dW is transposed: use X.T @ dout")
+    as_array(dW, "dW", W.shape)
+    if isinstance(db, np.ndarray) and db.shape == (X.shape[0],):
+        fail(f"db: expected shape {b.shape}, received {db.shape}",
+             "db summed over axis 1 (the features) instead of axis 0 (the batch)")
+    as_array(db, "db", b.shape)
+
+
+def _numeric(X, W, b, dout, which):
+    loss = {"X": lambda v: np.sum((v @ W + b) * dout), "W": lambda v: np.sum((X @ v + b) * dout),
+            "b": lambda v: np.sum((X @ W + v) * dout)}[which]
+    return numerical_gradient(loss, {"X": X, "W": W, "b": b}[which])
+
+
+@check("affine_layer_backward", "dX matches centred differences", points=4)
+def test_affine_dx(student):
+    X, W, b, dout = _affine_case(11)
+    expect_gradient(_affine_grads(student, X, W, b, dout)[0], _numeric(X, W, b, dout, "X"), "dX")
+
+
+@check("affine_layer_backward", "dW matches centred differences", points=4)
+def test_affine_dw(student):
+    X, W, b, dout = _affine_case(12)
+    expect_gradient(_affine_grads(student, X, W, b, dout)[1], _numeric(X, W, b, dout, "W"), "dW")
+
+
+@check("affine_layer_backward", "db matches centred differences", points=4)
+def test_affine_db(student):
+    X, W, b, dout = _affine_case(13)
+    expect_gradient(_affine_grads(student, X, W, b, dout)[2], _numeric(X, W, b, dout, "b"), "db")
+
+
+# -- train_step ----------------------------------------------------------------------------
+def tiny_network(seed, n=8, d=6, h=5, c=4):
+    r = rng(seed)
+    X = r.normal(size=(n, d))
+    Y = r.integers(0, c, size=n)
+    params = [0.5 * r.normal(size=(d, h)), 0.1 * r.normal(size=h), 0.5 * r.normal(size=(h, c)), 0.1 * r.normal(size=c)]
+    return X, Y, params
+
+
+def run_step(student, X, Y, params, learning_rate):
+    out = student.isolated("train_step")(X, Y, *params, learning_rate=learning_rate)
+    if not isinstance(out, tuple) or len(out) != 5:
+        fail(f"train_step: expected a tuple (W1, b1, W2, b2, loss), received {type(out).__name__}")
+    names = ["W1", "b1", "W2", "b2"]
+    new = [as_array(p, f"train_step's new {n}", old.shape) for p, n, old in zip(out, names, params)]
+    return new, as_float(out[4], "train_step's loss")
+
+
+@check("train_step", "returns (W1, b1, W2, b2, loss) with the right shapes", points=3)
+def test_train_step_outputs(student):
+    X, Y, params = tiny_network(20)
+    new, loss = run_step(student, X, Y, params, 0.1)
+    for p in new:
+        expect_finite(p, "train_step's parameters")
+    if not loss > 0:
+        fail(f"train_step's loss should be positive; received {loss}")
+
+
+@check("train_step", "the update is the gradient of the returned loss (centred differences)", points=5)
+def test_train_step_gradient(student):
+    X, Y, params = tiny_network(21)
+    new, _ = run_step(student, X, Y, params, 1.0)
+    n = X.shape[0]
+    for i, name in enumerate(["W1", "b1", "W2", "b2"]):
+        def loss_at(value, i=i):
+            trial = list(params)
+            trial[i] = value
+            return run_step(student, X, Y, trial, 1.0)[1]
+        analytic = params[i] - new[i]  # with learning rate 1 the step is the gradient
+        numeric = numerical_gradient(loss_at, params[i])
+        ratio = np.sum(analytic * numeric) / max(np.sum(numeric * numeric), 1e-300)
+        expect_gradient(analytic, numeric, f"the step for {name}", threshold=1e-5, causes=[
+            (f"the gradient is {n} times too large: divide the output gradient by the batch size N",
+             lambda r: abs(ratio - n) < 0.05 * n),
+            ("the parameters are not updated", lambda r: np.allclose(r, 0)),
+            ("use sigmoid_grad(a1), the derivative, in the hidden layer's backward pass", lambda r: i < 2)])
+
+
+@check("train_step", "the loss decreases over repeated steps on one batch", points=3)
+def test_train_step_learns(student):
+    X, Y, params = tiny_network(22, n=16)
+    losses = []
+    for _ in range(30):
+        params, loss = run_step(student, X, Y, params, 0.5)
+        losses.append(loss)
+    if not losses[-1] < 0.8 * losses[0]:
+        fail(f"after 30 steps at learning rate 0.5 the loss went from {losses[0]:.4f} to {losses[-1]:.4f}; "
+             "it should fall clearly", "the update has the wrong sign, or the gradient is wrong")
+
+
+@check("train_step", "honours the learning rate", points=3)
+def test_train_step_learning_rate(student):
+    X, Y, params = tiny_network(23)
+    still, _ = run_step(student, X, Y, params, 0.0)
+    for p, old in zip(still, params):
+        expect_close(p, old, "parameters after a step with learning_rate=0",
+                     causes=[("learning_rate is ignored", lambda r: True)])
+    small, _ = run_step(student, X, Y, params, 0.05)
+    large, _ = run_step(student, X, Y, params, 0.1)
+    expect_close(large[0] - params[0], 2 * (small[0] - params[0]),
+                 "the change of W1 at learning rate 0.1, compared with twice the change at 0.05",
+                 causes=[("learning_rate is ignored", lambda r: np.allclose(r, large[0] - params[0]))])

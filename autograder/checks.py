@@ -1,0 +1,123 @@
+"""What a check author needs: the ``check`` marker, typed expectations, gradient helpers.
+
+Checks run in the trusted grader process on plain data that came back from the
+sandbox. Every expectation converts to float64 itself, so nothing the student
+returned decides what "equal" means.
+"""
+import numpy as np
+import pytest
+
+from .wire import Opaque
+
+
+def check(function, title, points, hidden=False):
+    """Mark a test as a graded check of ``function`` worth ``points``."""
+    return pytest.mark.grade(function=function, title=title, points=points, hidden=hidden)
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict, worded for the student."""
+
+
+def fail(message, cause=None):
+    raise CheckFailed(message + (f"\nLikely cause: {cause}" if cause else ""))
+
+
+def preview(value, items=6):
+    """A few numbers of an array, for a message that must stay short."""
+    arr = np.asarray(value, dtype=np.float64)
+    flat = arr.ravel()
+    text = np.array2string(flat[:items], precision=4, suppress_small=True, separator=", ")
+    return text[:-1] + ", ...]" if flat.size > items else text
+
+
+def describe(value):
+    if isinstance(value, np.ndarray):
+        return f"a numpy array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, Opaque):
+        return f"an object of type {value.type_name}"
+    return f"a {type(value).__name__}"
+
+
+def as_array(value, what, shape=None):
+    """``value`` as a float64 array of ``shape``, or a failure that says what came back."""
+    expected = f"a numpy array of shape {shape}" if shape is not None else "a numpy array"
+    if not isinstance(value, np.ndarray):
+        fail(f"{what}: expected {expected}, received {describe(value)}")
+    if value.dtype.kind not in "biuf":
+        fail(f"{what}: expected numbers, received an array of dtype {value.dtype}")
+    if shape is not None and value.shape != tuple(shape):
+        fail(f"{what}: expected shape {tuple(shape)}, received shape {value.shape}")
+    return value.astype(np.float64)
+
+
+def as_float(value, what):
+    """A single number: a Python float or int, or a NumPy scalar (not an array)."""
+    if isinstance(value, np.generic) and value.dtype.kind in "iuf":
+        return float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    fail(f"{what}: expected a single number (a Python float), received {describe(value)}",
+         "return float(...) of the mean, not an array" if isinstance(value, np.ndarray) else None)
+
+
+def expect_finite(arr, what):
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        fail(f"{what}: {int(bad.sum())} of {arr.size} values are nan or inf, e.g. {preview(arr[bad])}")
+
+
+def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=()):
+    """Compare as float64 arrays; on failure name the most likely mistake.
+
+    ``causes`` is a sequence of ``(explanation, predicate)``; the first predicate
+    that holds for the received array is quoted.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    arr = as_array(received, what, expected.shape)
+    expect_finite(arr, what)
+    if np.allclose(arr, expected, rtol=rtol, atol=atol):
+        return arr
+    worst = np.max(np.abs(arr - expected))
+    cause = next((text for text, holds in causes if _safe(holds, arr)), None)
+    fail(f"{what}: values differ (largest difference {worst:.3g})\n"
+         f"  expected {preview(expected)}\n  received {preview(arr)}", cause)
+
+
+def _safe(predicate, arr):
+    try:
+        return bool(predicate(arr))
+    except Exception:  # a diagnosis must never turn into the failure itself
+        return False
+
+
+def rel_error(a, b):
+    """CS231n's relative error: max |a - b| / max(1e-8, |a| + |b|)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Centred differences of the scalar function ``f`` at the array ``x``."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + h
+        plus = f(x.copy())
+        x[index] = old - h
+        minus = f(x.copy())
+        x[index] = old
+        grad[index] = (plus - minus) / (2 * h)
+    return grad
+
+
+def expect_gradient(analytic, numeric, what, threshold=1e-6, causes=()):
+    arr = as_array(analytic, what, numeric.shape)
+    expect_finite(arr, what)
+    error = rel_error(arr, numeric)
+    if error > threshold:
+        cause = next((text for text, holds in causes if _safe(holds, arr)), None)
+        fail(f"{what}: relative error {error:.2e} against centred differences (must be below "
+             f"{threshold:.0e})\n  numerical {preview(numeric)}\n  yours     {preview(arr)}", cause)
+    return arr

@@ -1,0 +1,62 @@
+"""Grade one submission: run the assignment's checks under the plugin, write the results."""
+import contextlib
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from . import plugin as fixtures
+from . import report
+from .plugin import GradingPlugin
+
+CHECKS_INI = Path(__file__).with_name("checks.ini")
+
+
+@dataclass
+class Outcome:
+    student: str
+    checks: list = field(default_factory=list)  # CheckResult, in the order they ran
+    notes: list = field(default_factory=list)
+    output: str = ""
+    seconds: float = 0.0
+    error: str = ""  # set when grading itself could not finish
+
+    @property
+    def score(self):
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_score(self):
+        return sum(c.max_points for c in self.checks)
+
+
+def student_id(path):
+    path = Path(path)
+    return path.stem if path.is_file() else path.name
+
+
+def run_checks(assignment, path, *, hidden):
+    """Run every check on ``path`` in this process; student code runs only in the sandbox."""
+    start = time.monotonic()
+    plugin = GradingPlugin(assignment, path, hidden=hidden)
+    folders = [assignment.public_tests] + ([assignment.hidden_tests] if hidden else [])
+    args = [*map(str, folders), "-c", str(CHECKS_INI), "--rootdir", str(assignment.root), "-q"]
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):  # pytest's own report is for debugging the kit only
+        code = pytest.main(args, plugins=[plugin, fixtures])
+    outcome = Outcome(student_id(path), list(plugin.results.values()), plugin.notes,
+                      plugin.student_output(), time.monotonic() - start)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        outcome.error = f"the checks could not run (pytest exit code {int(code)}): {log.getvalue()[-800:]}"
+    if plugin.load_error:
+        outcome.notes.insert(0, f"your submission could not be read: {plugin.load_error}")
+    return outcome
+
+
+def grade_one(assignment, path, out_dir):
+    """Grade one submission and write its results folder; the batch runs this in a worker."""
+    outcome = run_checks(assignment, path, hidden=True)
+    report.write_submission(outcome, Path(out_dir))
+    return outcome

@@ -1,0 +1,118 @@
+"""Everything a grade turns into: results.json (Gradescope's schema), feedback.md, grades.csv.
+
+Files are written atomically (temporary file, then rename), so an interrupted
+run never leaves a half-written result behind.
+"""
+import csv
+import io
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+SCHEMA = Path(__file__).with_name("schemas") / "gradescope_results.schema.json"
+HIDDEN_PASSED = "Hidden check: passed."
+HIDDEN_FAILED = "Hidden check: failed. Its inputs and details are not shown."
+
+
+def atomic_write(path, text):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
+
+
+def validate(results):
+    """Raise jsonschema.ValidationError if ``results`` is not a valid Gradescope results.json."""
+    _validator().validate(results)
+
+
+def visible_output(check):
+    """What a student may read about one check."""
+    if check.hidden:
+        return HIDDEN_PASSED if check.passed else HIDDEN_FAILED
+    lines = [check.message] if check.message else []
+    return "\n".join(lines + check.notes)
+
+
+def per_function(outcome):
+    table = {}
+    for c in outcome.checks:
+        got, most = table.get(c.function, (0.0, 0.0))
+        table[c.function] = (got + c.points, most + c.max_points)
+    return table
+
+
+def results_json(outcome):
+    tests = [{"name": c.name, "score": c.points, "max_score": c.max_points,
+              "status": "passed" if c.passed else "failed", "output": visible_output(c),
+              "visibility": "after_published" if c.hidden else "visible", "tags": [c.function]}
+             for c in outcome.checks]
+    summary = [f"Score: {outcome.score:g} / {outcome.max_score:g}"] + outcome.notes
+    if outcome.error:
+        summary.insert(0, f"Grading error: {outcome.error}")
+    results = {"score": outcome.score, "execution_time": round(outcome.seconds, 3),
+               "output": "\n".join(summary), "stdout_visibility": "hidden", "tests": tests,
+               "extra_data": {"student": outcome.student, "error": outcome.error,
+                              "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
+    validate(results)
+    return results
+
+
+def feedback_markdown(outcome, title="Feedback"):
+    out = [f"# {title}: {outcome.student}", "",
+           f"**Score: {outcome.score:g} / {outcome.max_score:g}**", ""]
+    if outcome.error:
+        out += [f"> Grading error: {outcome.error}", ""]
+    if outcome.notes:
+        out += ["## About your submission", ""] + [f"- {n}" for n in outcome.notes] + [""]
+    out += ["| function | points |", "|---|---|"]
+    out += [f"| `{f}` | {got:g} / {most:g} |" for f, (got, most) in per_function(outcome).items()]
+    for function in per_function(outcome):
+        out += ["", f"## `{function}`", ""]
+        for c in (c for c in outcome.checks if c.function == function):
+            mark = "✅" if c.passed else "❌"
+            kind = " (hidden)" if c.hidden else ""
+            out.append(f"- {mark} {c.title}{kind}: {c.points:g} / {c.max_points:g}")
+            text = visible_output(c) if not c.passed or c.notes else ""
+            if text and not (c.hidden and c.passed):
+                out += ["", "  ```text", *[f"  {line}" for line in text.splitlines()], "  ```", ""]
+    if outcome.output.strip():
+        out += ["", "## What your code printed (cut to the first lines)", "", "```text",
+                *outcome.output.strip().splitlines()[:40], "```"]
+    return "\n".join(out) + "\n"
+
+
+def write_submission(outcome, folder):
+    folder = Path(folder)
+    atomic_write(folder / "results.json", json.dumps(results_json(outcome), indent=2))
+    atomic_write(folder / "feedback.md", feedback_markdown(outcome))
+
+
+def read_results(folder):
+    return json.loads((Path(folder) / "results.json").read_text())
+
+
+def grades_csv(rows, functions):
+    """``rows``: results.json documents. One line per student, per-function points."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["student", "score", "max_score", *functions, "status"])
+    for r in rows:
+        extra = r.get("extra_data", {})
+        points = extra.get("functions", {})
+        max_score = sum(t["max_score"] for t in r["tests"])
+        status = extra.get("error") or "graded"
+        writer.writerow([extra.get("student", ""), f"{r.get('score', 0):g}", f"{max_score:g}",
+                         *(f"{points.get(f, [0])[0]:g}" for f in functions), status])
+    return buf.getvalue()

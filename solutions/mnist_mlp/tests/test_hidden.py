@@ -1,0 +1,107 @@
+"""Hidden checks for mnist_mlp: never shipped to students, never shown in detail.
+
+They compare with the instructor's reference on randomized inputs and train the
+student's network on MNIST, scoring it on the test set in the trusted process.
+"""
+import numpy as np
+import pytest
+
+from autograder.checks import as_array, as_float, check, expect_close, fail
+
+SALT = 98765
+
+
+def rng(salt):
+    return np.random.default_rng([SALT, salt])
+
+
+@check("sigmoid", "matches the reference on random inputs", points=3, hidden=True)
+def test_sigmoid_reference(student, reference):
+    x = rng(1).normal(scale=8, size=(7, 9))
+    expect_close(student.sigmoid(x), reference.sigmoid(x), "sigmoid of random inputs", rtol=1e-6)
+
+
+@check("softmax", "matches the reference on random vectors and batches", points=4, hidden=True)
+def test_softmax_reference(student, reference):
+    for x in (rng(2).normal(scale=5, size=11), rng(3).normal(scale=5, size=(13, 10))):
+        expect_close(student.softmax(x), reference.softmax(x), f"softmax of shape {x.shape}", rtol=1e-6)
+
+
+@check("one_hot", "matches the reference on random labels", points=4, hidden=True)
+def test_one_hot_reference(student, reference):
+    labels = rng(4).integers(0, 10, size=37)
+    expect_close(student.one_hot(labels), reference.one_hot(labels), "one_hot of 37 random labels")
+    labels = rng(5).integers(0, 4, size=6)
+    expect_close(student.one_hot(labels, 4), reference.one_hot(labels, 4), "one_hot with 4 classes")
+
+
+@check("cross_entropy_error", "matches the reference on random batches", points=3, hidden=True)
+def test_ce_reference(student, reference):
+    y = reference.softmax(rng(6).normal(size=(12, 10)))
+    labels = rng(7).integers(0, 10, size=12)
+    for t in (labels, reference.one_hot(labels)):
+        got = as_float(student.cross_entropy_error(y, t), "cross_entropy_error")
+        expect_close(np.array(got), np.array(reference.cross_entropy_error(y, t)),
+                     "cross_entropy_error of a random batch", rtol=1e-5)
+
+
+@check("affine_layer_backward", "matches the reference on random shapes", points=4, hidden=True)
+def test_affine_reference(student, reference):
+    r = rng(8)
+    X, W, b = r.normal(size=(9, 7)), r.normal(size=(7, 2)), r.normal(size=2)
+    dout = r.normal(size=(9, 2))
+    got = student.affine_layer_backward(dout, (X, W, b))
+    want = reference.affine_layer_backward(dout, (X, W, b))
+    if not isinstance(got, tuple) or len(got) != 3:
+        fail("affine_layer_backward did not return a tuple (dX, dW, db)")
+    for g, w, name in zip(got, want, ("dX", "dW", "db")):
+        expect_close(g, w, name, rtol=1e-6)
+
+
+@check("train_step", "matches the reference step", points=6, hidden=True)
+def test_train_step_reference(student, reference):
+    r = rng(9)
+    X, Y = r.normal(size=(20, 10)), r.integers(0, 5, size=20)
+    params = [0.3 * r.normal(size=(10, 7)), 0.1 * r.normal(size=7), 0.3 * r.normal(size=(7, 5)),
+              0.1 * r.normal(size=5)]
+    got = student.isolated("train_step")(X, Y, *params, learning_rate=0.3)
+    want = reference.train_step(X, Y, *params, learning_rate=0.3)
+    if not isinstance(got, tuple) or len(got) != 5:
+        fail("train_step did not return a tuple (W1, b1, W2, b2, loss)")
+    for g, w, name in zip(got[:4], want[:4], ("W1", "b1", "W2", "b2")):
+        expect_close(g, w, f"new {name}", rtol=1e-5)
+    expect_close(np.array(as_float(got[4], "loss")), np.array(want[4]), "loss", rtol=1e-5)
+
+
+# -- the network, trained by the student's train_step, scored on the test set here --------
+@pytest.fixture(scope="module")
+def trained(student, reference, dataset):
+    s = dataset["schedule"]
+    r = np.random.default_rng(s["seed"])
+    sizes = s["layers"]
+    params = [s["weight_init_std"] * r.standard_normal((sizes[0], sizes[1])), np.zeros(sizes[1]),
+              s["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
+    out = student.harness("train", dataset["sandbox_folder"], *params, steps=s["steps"],
+                          batch_size=s["batch_size"], learning_rate=s["learning_rate"],
+                          seed=s["seed"], log_every=s["log_every"], timeout=180)
+    W1, b1, W2, b2 = (as_array(p, f"trained {n}", q.shape)
+                      for p, n, q in zip(out[:4], ("W1", "b1", "W2", "b2"), params))
+    arrays = dataset["arrays"]
+    x_test = arrays["x_test"].reshape(len(arrays["x_test"]), -1) / 255.0
+    return reference.accuracy(W1, b1, W2, b2, x_test, arrays["y_test"])
+
+
+def _tier(trained, dataset, index):
+    tier = dataset["schedule"]["accuracy_tiers"][index]
+    if not trained >= tier:
+        fail(f"test accuracy {trained:.2%} after the grader's training run; at least {tier:.0%} earns these points")
+
+
+@check("train_step", "trains the 784-50-10 network to at least 90% MNIST test accuracy", points=5, hidden=True)
+def test_accuracy_lower_tier(trained, dataset):
+    _tier(trained, dataset, 0)
+
+
+@check("train_step", "trains the 784-50-10 network to at least 95% MNIST test accuracy", points=5, hidden=True)
+def test_accuracy_upper_tier(trained, dataset):
+    _tier(trained, dataset, 1)

@@ -1,0 +1,7 @@
+# attack: softmax loops forever (busy loop, never returns)
+# loses: softmax
+
+
+def softmax(x):
+    while True:
+        pass

@@ -1,0 +1,7 @@
+# attack: softmax kills its own interpreter with os._exit(0), skipping all cleanup
+# loses: softmax
+import os
+
+
+def softmax(x):
+    os._exit(0)

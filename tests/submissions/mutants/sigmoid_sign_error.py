@@ -1,0 +1,7 @@
+# bug: sigmoid has a sign error, 1 / (1 + np.exp(x)), which computes sigmoid(-x)
+# loses: sigmoid
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(x))
