@@ -78,8 +78,9 @@ def cmd_grade(args):
             rows[futures[future]] = future.result()
             progress.advance(task)
     ordered = [rows[p] for p in submissions]
-    report.atomic_write(out_dir / "grades.csv", report.grades_csv(ordered, assignment.graded))
-    _print_table(ordered, assignment.graded)
+    columns = report.function_columns(ordered)
+    report.atomic_write(out_dir / "grades.csv", report.grades_csv(ordered, columns))
+    _print_table(ordered, columns)
     console.print(f"graded {len(ordered)} submission(s) in {time.monotonic() - start:.1f} s; "
                   f"results in {out_dir}/")
     return 0

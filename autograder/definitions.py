@@ -87,17 +87,20 @@ def select(chunks):
         lines = chunk.source.splitlines()
         body = tree.body
         crowded = {id(n) for a, b in zip(body, body[1:]) if b.lineno == a.end_lineno for n in (a, b)}
+        skipped = []
         for node in body:
             first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
             line = chunk.first_line + first - 1
-            if _is_definition(node, allowed):
-                alone = node.col_offset == 0 and id(node) not in crowded
-                # Exact text keeps the student's line numbers in tracebacks; `a = 1; b = 2`
-                # shares a line, so each half is rebuilt from the tree instead.
-                text = "\n".join(lines[first - 1:node.end_lineno]) if alone else ast.unparse(node)
-                statements.append(Statement(chunk.label, line, text))
-            else:
-                notes.append(f"{chunk.label}, line {line}: skipped `{lines[first - 1].strip()[:60]}` "
-                             "(the grader runs only imports, definitions and simple constants)")
+            if not _is_definition(node, allowed):
+                skipped.append(line)
+                continue
+            alone = node.col_offset == 0 and id(node) not in crowded
+            # Exact text keeps the student's line numbers in tracebacks; `a = 1; b = 2`
+            # shares a line, so each half is rebuilt from the tree instead.
+            text = "\n".join(lines[first - 1:node.end_lineno]) if alone else ast.unparse(node)
+            statements.append(Statement(chunk.label, line, text))
+        if skipped:
+            where = f"line {skipped[0]}" if len(skipped) == 1 else f"lines {', '.join(map(str, skipped[:8]))}"
+            notes.append(f"{chunk.label}, {where}{', ...' if len(skipped) > 8 else ''}: not run "
+                         "(the grader runs only imports, definitions and simple constants)")
     return statements, notes
-

@@ -43,9 +43,10 @@ class StudentProxy:
     def __init__(self, sandbox, graded):
         self._sandbox, self._graded, self.warnings = sandbox, graded, []
 
-    def call(self, name, *args, oracles=(), timeout=None, target="module", **kwargs):
+    def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
         try:
-            return self._sandbox.call(name, *args, oracles=oracles, timeout=timeout, target=target, **kwargs)
+            return self._sandbox.call(name, *args, oracles=oracles, timeout=timeout, target=target,
+                                      requires=requires, **kwargs)
         finally:
             self.warnings += [w for w in self._sandbox.warnings if w not in self.warnings]
 
@@ -58,7 +59,8 @@ class StudentProxy:
         return functools.partial(self.call, name, oracles=[g for g in self._graded if g != name])
 
     def harness(self, name, *args, timeout=None, **kwargs):
-        return self.call(name, *args, timeout=timeout, target="harness", **kwargs)
+        """Call a harness function; it drives the student's code, so it needs all of it."""
+        return self.call(name, *args, timeout=timeout, target="harness", requires=self._graded, **kwargs)
 
     def __getattr__(self, name):
         if name.startswith("_"):
@@ -88,7 +90,7 @@ class GradingPlugin:
         self.load_error = None
         self.reference_module = assignment.load_reference() if hidden else None
         config = assignment.config.get("limits", {})
-        self.limits = limits or Limits(call_seconds=config.get("call_seconds", 20),
+        self.limits = limits or Limits(call_seconds=config.get("call_seconds", 5),
                                        submission_seconds=config.get("submission_seconds", 300),
                                        memory_bytes=config.get("memory_mb", 2048) << 20)
         self.data_spec = assignment.config.get("dataset")

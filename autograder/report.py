@@ -103,6 +103,11 @@ def read_results(folder):
     return json.loads((Path(folder) / "results.json").read_text())
 
 
+def function_columns(rows):
+    """Every function (rubric line) any submission was scored on, in first-seen order."""
+    return list(dict.fromkeys(f for r in rows for f in r.get("extra_data", {}).get("functions", {})))
+
+
 def grades_csv(rows, functions):
     """``rows``: results.json documents. One line per student, per-function points."""
     buf = io.StringIO()

@@ -104,12 +104,13 @@ class Sandbox:
         self.warnings = []
         self.process = None
         self.restarts = -1
+        self.hung = set()  # functions that already ran out of time are not called again
 
     # -- lifecycle -------------------------------------------------------------------------
     def _spawn(self):
         self.restarts += 1
         if self.restarts > self.limits.max_restarts:
-            raise StudentCrash("your code crashed or hung too many times; the remaining checks were not run")
+            raise StudentCrash("was not run: your code crashed or hung too many times already")
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-")
@@ -139,14 +140,14 @@ class Sandbox:
 
     def _load(self):
         indices = [i for i in range(len(self.statements)) if i not in self.skipped]
-        wire.send(self.to_child, {"op": "load", "statements": [self.statements[i] for i in indices]})
+        self._send({"op": "load", "statements": [self.statements[i] for i in indices]})
         current = None
         while True:
             try:
                 reply = self._receive(self.limits.load_statement_seconds + (5 if current is None else 0))
             except StudentError as err:
                 if current is None:
-                    raise StudentCrash(f"the sandbox could not start: {err}") from None
+                    raise StudentCrash(f"could not run: the sandbox did not start ({err})") from None
                 # A top-level statement that hangs or kills the process is dropped, and the
                 # rest of the submission is loaded again without it.
                 label, line, source = self.statements[indices[current]]
@@ -193,35 +194,59 @@ class Sandbox:
         except wire.WireTimeout:
             self.kill()
             if left <= timeout:
-                raise StudentTimeout(f"the time limit for the whole submission "
+                raise StudentTimeout(f"was stopped: the time limit for the whole submission "
                                      f"({self.limits.submission_seconds:g} s) ran out") from None
-            raise StudentTimeout(f"it did not finish within {timeout:g} s "
-                                 "(an infinite loop, or far too slow)") from None
+            raise StudentTimeout(f"did not finish within {timeout:g} s (an infinite loop, or far too slow)") from None
         except wire.WireError as err:
             code = self.process.poll() if self.process else None
             self.kill()
             if isinstance(err, wire.WireClosed):
                 code = f" (exit status {code})" if code is not None else ""
-                raise StudentCrash(f"the process running your code ended abruptly{code}: "
+                raise StudentCrash(f"ended the process running your code abruptly{code}: "
                                    "os._exit, a crash, or the memory limit") from None
-            raise StudentCrash(f"it sent back something the grader cannot read: {err}") from None
+            raise StudentCrash(f"sent back something the grader cannot read: {err}") from None
 
-    def call(self, name, *args, target="module", oracles=(), timeout=None, **kwargs):
-        """Run ``name`` from the submission (or the harness) on plain-data arguments."""
+    def _send(self, message):
+        try:
+            wire.send(self.to_child, message)
+        except OSError:  # the child is gone (it killed itself between two calls)
+            code = self.process.poll()
+            self.kill()
+            raise StudentCrash(f"ended the process running your code abruptly (exit status {code})") from None
+
+    def call(self, name, *args, target="module", oracles=(), timeout=None, requires=(), **kwargs):
+        """Run ``name`` from the submission (or the harness) on plain-data arguments.
+
+        ``requires`` names student functions the call depends on: if one of them already
+        ran out of time, this call would too, so it fails at once.
+        """
+        label = name if target == "module" else f"the grader's {name} run of your code"
         if time.monotonic() >= self.deadline:
-            raise StudentTimeout(f"the time limit for the whole submission "
-                                 f"({self.limits.submission_seconds:g} s) ran out before this check")
+            raise StudentTimeout(f"{label} was not run: the time limit for the whole submission "
+                                 f"({self.limits.submission_seconds:g} s) ran out")
+        stuck = [n for n in (name, *requires) if n in self.hung]
+        if stuck:
+            raise StudentTimeout(f"{label} was not run: {stuck[0]} already ran out of time in an earlier check")
+        try:
+            return self._call(name, args, target, oracles, timeout, kwargs)
+        except StudentTimeout as err:
+            self.hung.add(name)
+            raise StudentTimeout(f"{label} {err}") from None
+        except StudentCrash as err:
+            raise StudentCrash(f"{label} {err}") from None
+
+    def _call(self, name, args, target, oracles, timeout, kwargs):
         if self.process is None:
             self._spawn()
         oracles = [o for o in oracles if self.oracle and o in self.oracle]
-        wire.send(self.to_child, {"op": "call", "target": target, "name": name, "args": list(args),
-                                  "kwargs": kwargs, "oracles": oracles})
+        self._send({"op": "call", "target": target, "name": name, "args": list(args),
+                    "kwargs": kwargs, "oracles": oracles})
         timeout = timeout or self.limits.call_seconds
         while True:
             reply = self._receive(timeout)
             if "callback" not in reply:
                 break
-            wire.send(self.to_child, self._answer(reply))
+            self._send(self._answer(reply))
         self.warnings = reply.get("warnings", [])
         if reply.get("ok"):
             return reply["value"]
@@ -238,7 +263,8 @@ class Sandbox:
         if error["type"] == "missing":
             return MissingFunction(f"{name} is not defined in your submission")
         if error["type"] == "NotImplementedError":
-            return NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError)")
+            hint = f": {error['message']}" if error["message"] else ""
+            return NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError{hint})")
         return StudentException(f"{name} raised {error['type']}: {error['message']}{where}", error["type"])
 
     def output_text(self):

@@ -83,7 +83,8 @@ def trained(student, reference, dataset):
               s["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
     out = student.harness("train", dataset["sandbox_folder"], *params, steps=s["steps"],
                           batch_size=s["batch_size"], learning_rate=s["learning_rate"],
-                          seed=s["seed"], log_every=s["log_every"], timeout=180)
+                          seed=s["seed"], log_every=s["log_every"], seconds=s["seconds"],
+                          timeout=s["seconds"] + 10)
     W1, b1, W2, b2 = (as_array(p, f"trained {n}", q.shape)
                       for p, n, q in zip(out[:4], ("W1", "b1", "W2", "b2"), params))
     arrays = dataset["arrays"]
@@ -97,11 +98,13 @@ def _tier(trained, dataset, index):
         fail(f"test accuracy {trained:.2%} after the grader's training run; at least {tier:.0%} earns these points")
 
 
-@check("train_step", "trains the 784-50-10 network to at least 90% MNIST test accuracy", points=5, hidden=True)
+# The accuracy depends on every function the student wrote, so it is scored as the
+# network's, not train_step's: a softmax bug must not show up as a train_step bug.
+@check("network", "train_step trains the 784-50-10 network to 90% MNIST test accuracy", points=5, hidden=True)
 def test_accuracy_lower_tier(trained, dataset):
     _tier(trained, dataset, 0)
 
 
-@check("train_step", "trains the 784-50-10 network to at least 95% MNIST test accuracy", points=5, hidden=True)
+@check("network", "train_step trains the 784-50-10 network to 95% MNIST test accuracy", points=5, hidden=True)
 def test_accuracy_upper_tier(trained, dataset):
     _tier(trained, dataset, 1)

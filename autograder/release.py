@@ -1,0 +1,152 @@
+"""Generate the student release from the instructor's source: one source of truth.
+
+The instructor writes ``solutions/<id>/<module>.py`` in jupytext's percent
+format with nbgrader's markers. A ``# hint: ...`` comment right above
+``### BEGIN SOLUTION`` becomes the message of the stub's NotImplementedError.
+From it come ``assignments/<id>/<module>.py``, the same code as a notebook with
+nbgrader cell metadata, and ``dist/<id>-student.zip``, the handout.
+"""
+import re
+import zipfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+HINT = re.compile(r"^\s*# hint: (.*)$")
+ENGINE_FILES = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "pyproject.toml")
+
+
+class ReleaseError(Exception):
+    pass
+
+
+def strip_solutions(source):
+    """Replace each solution block by a stub that raises NotImplementedError with its hint."""
+    out, inside, hint = [], False, None
+    for number, line in enumerate(source.splitlines(), 1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ReleaseError(f"line {number}: {BEGIN} inside another solution block")
+            inside = True
+            indent = line[:len(line) - len(line.lstrip())]
+            message = '("' + hint.replace("\\", "\\\\").replace('"', '\\"') + '")' if hint else "()"
+            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError{message}"]
+            hint = None
+            continue
+        if stripped == END:
+            if not inside:
+                raise ReleaseError(f"line {number}: {END} without {BEGIN}")
+            inside = False
+            continue
+        if inside:
+            continue
+        match = HINT.match(line)
+        if match:
+            hint = match.group(1)
+            continue  # the hint moves into the stub's message
+        out.append(line)
+    if inside:
+        raise ReleaseError(f"{BEGIN} is never closed")
+    return "\n".join(out) + "\n"
+
+
+def solution_lines(source):
+    """The lines only the instructor may see (for leak checks)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped in (BEGIN, HIDDEN_BEGIN):
+            inside = True
+        elif stripped in (END, HIDDEN_END):
+            inside = False
+        elif inside and stripped and not stripped.startswith("#"):
+            lines.append(stripped)
+    return lines
+
+
+def solved_functions(source):
+    """Names of the functions that hold a solution block, in order."""
+    names, current = [], None
+    for line in source.splitlines():
+        match = re.match(r"def (\w+)", line)
+        current = match.group(1) if match else current
+        if line.strip() == BEGIN and current:
+            names.append(current)
+    return names
+
+
+def notebook(source, solved):
+    """The release as a notebook; solution cells carry nbgrader's schema-3 metadata.
+
+    ``solved(index)`` names the functions a cell's solution blocks belong to.
+    """
+    """The release as a notebook; solution cells carry nbgrader's schema-3 metadata."""
+    nb = jupytext.reads(source, fmt="py:percent")
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:02d}"  # stable ids keep the generated file reproducible
+        cell.metadata = {}
+        names = solved(index) if cell.cell_type == "code" else []
+        if names:
+            cell.metadata["nbgrader"] = {"grade": False, "grade_id": "-".join(names),
+                                         "locked": False, "schema_version": 3, "solution": True, "task": False}
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def build(assignment, dist=None):
+    """Write the release files and the handout zip; return the paths written."""
+    source = assignment.reference_path.read_text()
+    release_py = strip_solutions(source)
+    instructor_cells = jupytext.reads(source, fmt="py:percent").cells
+    nb = notebook(release_py, lambda i: solved_functions(instructor_cells[i].source))
+    written = []
+    target = assignment.release_dir / f"{assignment.module}.py"
+    target.write_text(release_py)
+    written.append(target)
+    target = assignment.release_dir / f"{assignment.module}.ipynb"
+    target.write_text(nbformat.writes(nb) + "\n")
+    written.append(target)
+    written.append(handout(assignment, Path(dist or assignment.root / "dist")))
+    return written
+
+
+def handout_files(assignment):
+    """(path on disk, path in the zip): the release, the public checks, the engine."""
+    root = assignment.root
+    files = [p for pattern in ENGINE_FILES for p in root.glob(pattern) if "__pycache__" not in p.parts]
+    files += [p for p in assignment.release_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return [(p, p.relative_to(root).as_posix()) for p in sorted(set(files))]
+
+
+STUDENT_README = """# {title}
+
+Edit `assignments/{id}/{module}.py` (or the notebook `{module}.ipynb`) and implement
+the functions marked `YOUR CODE HERE`.
+
+Check your work (public checks only; the final grade adds hidden checks):
+
+    python -m pip install -e .
+    python -m autograder check                       # checks assignments/{id}/{module}.py
+    python -m autograder check path/to/{module}.ipynb
+
+Each failed check says what was expected, what your code returned, and the likely cause.
+"""
+
+
+def handout(assignment, dist):
+    dist.mkdir(parents=True, exist_ok=True)
+    target = dist / f"{assignment.id}-student.zip"
+    readme = STUDENT_README.format(title=assignment.config.get("title", assignment.id), id=assignment.id,
+                                   module=assignment.module)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, name in handout_files(assignment):
+            zf.write(path, name)
+        zf.writestr("README.md", readme)
+    return target

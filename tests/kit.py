@@ -1,0 +1,61 @@
+"""Shared helpers for the kit's own tests: build submissions, run the real CLI, read results."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = ROOT / "tests" / "submissions"
+REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
+RELEASE = ROOT / "assignments" / "mnist_mlp" / "mnist_mlp.py"
+GRADED = ["sigmoid", "softmax", "one_hot", "cross_entropy_error", "affine_layer_backward", "train_step"]
+
+
+def header(path, key):
+    """The names after ``# key:`` in a corpus file's header (empty list if none)."""
+    for line in Path(path).read_text().splitlines():
+        if line.startswith(f"# {key}:"):
+            return [n.strip() for n in line.split(":", 1)[1].split(",") if n.strip()]
+    raise AssertionError(f"{path} has no '# {key}:' line")
+
+
+def materialize(snippet, folder):
+    """Reference + snippet: a later def overrides the reference's, so the bug is the snippet's."""
+    target = Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py"
+    target.write_text(REFERENCE.read_text() + "\n\n" + snippet.read_text())
+    return target
+
+
+def run_cli(*args, cwd=ROOT, timeout=1200):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def grade(paths, out, jobs=2):
+    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs)
+    assert proc.returncode == 0, proc.stderr
+    return {p.name: json.loads((p / "results.json").read_text())
+            for p in Path(out).iterdir() if (p / "results.json").is_file()}
+
+
+def functions(results):
+    return {f: tuple(v) for f, v in results["extra_data"]["functions"].items()}
+
+
+def failed_outputs(results, function):
+    return [t["output"] for t in results["tests"] if t["tags"] == [function] and t["status"] == "failed"]
+
+
+@pytest.fixture(scope="session")
+def corpus_grades(tmp_path_factory):
+    """One real batch: the reference, the lesson-style example, the untouched release and every mutant."""
+    folder = tmp_path_factory.mktemp("corpus")
+    for snippet in sorted((SUBMISSIONS / "mutants").glob("*.py")):
+        materialize(snippet, folder)
+    (folder / "reference.py").write_text(REFERENCE.read_text())
+    (folder / "stubs.py").write_text(RELEASE.read_text())
+    (folder / "alice.py").write_text((ROOT / "examples" / "alice.py").read_text())
+    (folder / "alice_again.py").write_text((ROOT / "examples" / "alice.py").read_text())
+    return grade([folder], tmp_path_factory.mktemp("corpus_out"))
