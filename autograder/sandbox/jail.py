@@ -22,6 +22,7 @@ import resource
 import shutil
 import stat
 import sys
+import time
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
@@ -116,6 +117,35 @@ def enter(spec, max_processes, tmp_bytes):
     resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     return work
+
+
+def processes_of(uid):
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if os.stat(entry.path).st_uid == uid:
+                    found.append(int(entry.name))
+            except FileNotFoundError:
+                pass
+    return found
+
+
+def reap(uid, seconds=5.0):
+    """Kill whatever still runs as the sandbox uid and wait until it is gone.
+
+    Killing the namespace's first process ends the others, but the kernel does
+    it asynchronously; waiting here means "graded" also means "nothing left".
+    """
+    deadline = time.monotonic() + seconds
+    while (pids := processes_of(uid)) and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.02)
+    return not processes_of(uid)
 
 
 def python_keep_paths():

@@ -172,6 +172,8 @@ class Sandbox:
         except ProcessLookupError:
             pass
         self.process.wait()
+        if self.level == "full":
+            jail.reap(jail.sandbox_uid())
         self.output.thread.join(timeout=2)
         os.close(self.to_child)
         os.close(self.reader.fd)
