@@ -110,7 +110,7 @@ def cmd_check(args):
     assignment = assignments.resolve(args.assignment)
     path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
     outcome = run_checks(assignment, path, hidden=False)
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(f"[bold]Self-check of {path}[/] (public checks only; the final grade has hidden checks too)")
     for note in outcome.notes:
         out.print(f"[yellow]note:[/] {note}", highlight=False)

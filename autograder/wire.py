@@ -88,7 +88,7 @@ def encode(message):
 
 
 def _decode(node, buffers, depth):
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH + 1:  # the encoder puts an opaque leaf one level below its limit
         raise WireError("message nested too deeply")
     if node is None or isinstance(node, (bool, str, int, float)):
         return node

@@ -222,7 +222,7 @@ def test_train_step_outputs(student):
 def test_train_step_gradient(student):
     X, Y, params = tiny_network(21)
     new, _ = run_step(student, X, Y, params, 1.0)
-    n = X.shape[0]
+    n = len(X)
     for i, name in enumerate(["W1", "b1", "W2", "b2"]):
         def loss_at(value, i=i):
             trial = list(params)

@@ -1,0 +1,91 @@
+"""Bad input gets a clear message and zero for what it affects, never a crash, never a lost batch."""
+import csv
+import re
+
+import nbformat
+import pytest
+
+from kit import GRADED, REFERENCE, failed_outputs, functions, grade
+
+pytestmark = pytest.mark.slow
+
+REF = REFERENCE.read_text()
+WITHOUT_SOFTMAX = re.sub(r"\ndef softmax\(x\):.*?(?=\n# %%)", "\n", REF, flags=re.S)
+CASES = {
+    "corrupt.ipynb": b'{"cells": [',
+    "latin1.py": REF.encode() + "\n# caf\xe9\n".encode("latin-1"),
+    "binary.py": bytes(range(256)) * 4,
+    "empty.py": b"",
+    "missing_softmax.py": WITHOUT_SOFTMAX.encode(),
+    "list_softmax.py": (REF + "\n\ndef softmax(x):\n    return [0.5, 0.5]\n").encode(),
+    "naive_sigmoid.py": (REF + "\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n").encode(),
+    "sleeps_at_load.py": (REF + "\n\nimport time\n_ = time.sleep(120)\n").encode(),
+    "exits_at_load.py": (REF + "\n\nimport os\n_ = os._exit(3)\n").encode(),
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("inputs")
+    for name, data in CASES.items():
+        (folder / name).write_bytes(data)
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
+    nb.cells = [nbformat.v4.new_code_cell("x <- 1")]
+    nbformat.write(nb, folder / "r_kernel.ipynb")
+    (folder / "dave").mkdir()  # one folder per student, with a stray file beside the real one
+    (folder / "dave" / "mnist_mlp.py").write_text(REF)
+    (folder / "dave" / "scratch.py").write_text("raise SystemExit")
+    out = tmp_path_factory.mktemp("inputs_out")
+    return grade([folder], out), out
+
+
+@pytest.mark.parametrize("student, message", [
+    ("corrupt", "not a readable Jupyter notebook"), ("latin1", "not UTF-8"),
+    ("binary", "binary file"), ("r_kernel", "is a R notebook"),
+])
+def test_unreadable_submission_scores_zero_with_reason(results, student, message):
+    r = results[0][student]
+    assert r["score"] == 0 and message in r["output"]
+    assert all(message in t["output"] for t in r["tests"] if t["visibility"] == "visible")
+
+
+def test_empty_file_names_what_is_missing(results):
+    r = results[0]["empty"]
+    assert r["score"] == 0
+    assert "softmax is not defined in your submission" in failed_outputs(r, "softmax")[0]
+
+
+def test_missing_function_costs_only_its_points(results):
+    points = functions(results[0]["missing_softmax"])
+    assert points["softmax"][0] == 0
+    assert all(points[f][0] == points[f][1] for f in GRADED if f != "softmax")
+
+
+def test_wrong_return_type_is_explained(results):
+    r = results[0]["list_softmax"]
+    assert "expected a numpy array of shape (3,), received a list" in failed_outputs(r, "softmax")[0]
+
+
+def test_warnings_do_not_cost_points(results):
+    r = results[0]["naive_sigmoid"]
+    assert functions(r)["sigmoid"] == (10, 10)
+    assert any("RuntimeWarning: overflow" in t["output"] for t in r["tests"] if t["status"] == "passed")
+
+
+@pytest.mark.parametrize("student, note", [("sleeps_at_load", "did not finish within"),
+                                           ("exits_at_load", "ended the process")])
+def test_top_level_code_that_hangs_or_exits_is_skipped(results, student, note):
+    r = results[0][student]
+    assert r["score"] == 100
+    assert note in r["output"]
+
+
+def test_student_folder_is_graded_by_its_assignment_file(results):
+    assert results[0]["dave"]["score"] == 100
+
+
+def test_grades_csv_has_a_row_for_everyone(results):
+    rows = list(csv.DictReader((results[1] / "grades.csv").open()))
+    assert {r["student"] for r in rows} == set(results[0])
+    assert all(r["status"] == "graded" for r in rows)
+    assert {r["student"]: r["score"] for r in rows}["dave"] == "100"
