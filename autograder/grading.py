@@ -1,6 +1,7 @@
 """Grade one submission: run the assignment's checks under the plugin, write the results."""
 import contextlib
 import io
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ class Outcome:
     output: str = ""
     seconds: float = 0.0
     error: str = ""  # set when grading itself could not finish
+    resources: dict = field(default_factory=dict)
 
     @property
     def score(self):
@@ -52,6 +54,10 @@ def run_checks(assignment, path, *, hidden):
         outcome.error = f"the checks could not run (pytest exit code {int(code)}): {log.getvalue()[-800:]}"
     if plugin.load_error:
         outcome.notes.insert(0, f"your submission could not be read: {plugin.load_error}")
+    # ru_maxrss is in KiB on Linux; "children" are the sandbox processes this grader waited for.
+    outcome.resources = {
+        "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "sandbox_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
     return outcome
 
 

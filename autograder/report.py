@@ -63,7 +63,7 @@ def results_json(outcome):
         summary.insert(0, f"Grading error: {outcome.error}")
     results = {"score": outcome.score, "execution_time": round(outcome.seconds, 3),
                "output": "\n".join(summary), "stdout_visibility": "hidden", "tests": tests,
-               "extra_data": {"student": outcome.student, "error": outcome.error,
+               "extra_data": {"student": outcome.student, "error": outcome.error, **outcome.resources,
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
     validate(results)
     return results
