@@ -4,8 +4,9 @@ Two levels:
 
 * ``full`` (the grader runs as root and ``unshare`` exists): the child gets new
   mount, PID, network, IPC and UTS namespaces. Inside, before any student code
-  runs, ``enter`` masks the project, the output and data folders, ``/tmp`` and
-  ``$HOME`` with empty tmpfs mounts, puts back read-only only what Python needs
+  runs, ``enter`` masks every top-level folder but the system ones (so the
+  project, the output, the data, ``/tmp`` and ``$HOME`` wherever they are) with
+  empty tmpfs mounts, puts back read-only only what Python needs
   (interpreter, venv, the engine, the assignment's public folder, the training
   data cache), and drops to a uid of its own. The network namespace has only a
   loopback interface that is down; killing the ``unshare`` process kills every
@@ -26,7 +27,10 @@ import time
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
-ALWAYS_MASKED = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/home", "/mnt", "/media", "/srv", "/opt")
+# Everything at the top of the file system is masked except what programs need to run:
+# a copy of the project or the data elsewhere on the machine must stay out of reach too.
+SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "usr"}
+ALWAYS_MASKED = ("/dev/shm",)
 UID_BASE = 2_000_000_000  # far above any real account, so the uid owns nothing on the host
 
 
@@ -58,7 +62,9 @@ def _topmost(paths):
 def plan(keep, hide):
     """The mount plan for ``enter``: which folders to mask and which to put back."""
     keep = sorted({os.path.realpath(p) for p in keep if os.path.exists(p)})
-    masks = list(hide) + list(ALWAYS_MASKED) + [os.path.expanduser("~")]
+    top = [entry.path for entry in os.scandir("/") if entry.name not in SYSTEM_DIRS
+           and entry.is_dir(follow_symlinks=False)]
+    masks = list(hide) + top + list(ALWAYS_MASKED) + [os.path.expanduser("~")]
     for path in keep:
         masks += _untraversable_ancestors(path)
     masks = [m for m in _topmost(masks) if os.path.isdir(m) and m != "/"]

@@ -113,7 +113,7 @@ class Sandbox:
             raise StudentCrash("was not run: your code crashed or hung too many times already")
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-")
+        self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-", ignore_cleanup_errors=True)
         config = {"module_name": self.module_name, "fd_in": to_child_r, "fd_out": from_child_w,
                   "harness": self.harness, "workdir": self._tmp.name,
                   "max_processes": self.limits.max_processes, "tmp_bytes": self.limits.tmp_bytes,
@@ -147,7 +147,9 @@ class Sandbox:
                 reply = self._receive(self.limits.load_statement_seconds + (5 if current is None else 0))
             except StudentError as err:
                 if current is None:
-                    raise StudentCrash(f"could not run: the sandbox did not start ({err})") from None
+                    said = self.output.text().strip()[-300:]
+                    raise StudentCrash(f"could not run: the sandbox did not start ({err})"
+                                       + (f"; it printed: {said}" if said else "")) from None
                 # A top-level statement that hangs or kills the process is dropped, and the
                 # rest of the submission is loaded again without it.
                 label, line, source = self.statements[indices[current]]

@@ -1,0 +1,40 @@
+"""The data set is used only verified; without a copy or a network the error says what to do."""
+import numpy as np
+import pytest
+
+from autograder import assignment as assignments
+from autograder import data
+
+SPEC = assignments.resolve("mnist_mlp").config["dataset"]
+
+
+def test_the_copy_in_use_matches_every_checksum():
+    arrays = data.load(SPEC)
+    assert arrays["x_train"].shape == (60000, 28, 28) and arrays["y_test"].shape == (10000,)
+    assert np.bincount(arrays["y_test"]).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_a_single_changed_pixel_is_refused(tmp_path):
+    arrays = dict(data.load(SPEC))
+    arrays["x_train"] = arrays["x_train"].copy()
+    arrays["x_train"][123, 14, 14] ^= 1
+    np.savez_compressed(tmp_path / "mnist.npz", **arrays)
+    with pytest.raises(data.DataError, match="'x_train' does not match its checksum"):
+        data.verify(tmp_path / "mnist.npz", SPEC["sha256"])
+
+
+def test_offline_without_a_copy_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "SOURCE_DATA", tmp_path)
+    monkeypatch.delenv(SPEC["env"], raising=False)
+    offline = dict(SPEC, url="http://127.0.0.1:9/mnist.npz")  # nothing listens on the discard port
+    with pytest.raises(data.DataError) as err:
+        data.locate(offline)
+    assert "could not download" in str(err.value)
+    assert "Set MNIST_NPZ=/path/to/mnist.npz" in str(err.value)
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_sandbox_cache_holds_only_the_training_split():
+    folder = data.sandbox_cache(SPEC, data.load(SPEC))
+    assert sorted(p.name for p in folder.glob("*.npy")) == ["x_train.npy", "y_train.npy"]
+    assert np.load(folder / "x_train.npy", mmap_mode="r").shape == (60000, 28, 28)
