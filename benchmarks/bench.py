@@ -1,10 +1,12 @@
 """Speed and memory of the grader on this machine; prints figures, asserts nothing.
 
-    python benchmarks/bench.py [--repeat 3] [--batch 40]
+    python benchmarks/bench.py [--repeat 3] [--batch 40] [--skip-keras]
 
 (1) end-to-end grade of the reference submission (median of --repeat runs);
 (2) a batch of --batch mixed submissions (mutants and examples) with --jobs 1 and 2;
-(3) peak RSS of the grader process and of one sandbox child.
+(3) time to 97% test accuracy: the NumPy reference vs the lesson's Keras model, measured
+    in the same run by `autograder baseline keras` (median of --repeat runs), as a ratio;
+(4) peak RSS of the grader process and of one sandbox child.
 """
 import argparse
 import json
@@ -48,10 +50,30 @@ def peaks(out):
     return (max(r.get("grader_peak_rss_mb", 0) for r in rows), max(r.get("sandbox_peak_rss_mb", 0) for r in rows))
 
 
+def keras_vs_numpy(tmp, repeat):
+    ratios, numpy_s, keras_s = [], [], []
+    for i in range(repeat):
+        out = tmp / f"baseline{i}.json"
+        subprocess.run([sys.executable, "-m", "autograder", "baseline", "keras", "--json", str(out)],
+                       cwd=ROOT, check=True, capture_output=True)
+        figures = json.loads(out.read_text())
+        n, k = figures["numpy"]["seconds_to_target"], figures["keras"]["seconds_to_target"]
+        if n and k:
+            numpy_s.append(n)
+            keras_s.append(k)
+            ratios.append(k / n)
+    if not ratios:
+        return "(3) a model did not reach 97%; see `python -m autograder baseline keras`"
+    return (f"(3) time to 97% test accuracy: NumPy reference {statistics.median(numpy_s):.1f} s, "
+            f"Keras {statistics.median(keras_s):.1f} s: Keras/NumPy = {statistics.median(ratios):.1f}x "
+            f"(median of {len(ratios)} runs: {', '.join(f'{r:.1f}' for r in ratios)})")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch", type=int, default=40)
+    parser.add_argument("--skip-keras", action="store_true", help="skip (3): it takes a minute per run")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
@@ -70,7 +92,9 @@ def main():
             print(f"(2) batch of {args.batch} with --jobs {jobs}: {seconds:.0f} s wall "
                   f"({seconds / args.batch:.1f} s per submission); peak RSS per worker: grader {g:.0f} MB, "
                   f"sandbox child {c:.0f} MB")
-        print(f"(3) peak RSS grading the reference: grader {grader_mb:.0f} MB, sandbox child {child_mb:.0f} MB")
+        if not args.skip_keras:
+            print(keras_vs_numpy(tmp, args.repeat))
+        print(f"(4) peak RSS grading the reference: grader {grader_mb:.0f} MB, sandbox child {child_mb:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ MARGIN = 0.015
 def mnist():
     spec = ASSIGNMENT.config["dataset"]
     arrays = data.load(spec)
-    return arrays, data.sandbox_cache(spec, arrays)
+    return arrays, data.sandbox_cache(spec)
 
 
 def _harness():

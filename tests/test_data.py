@@ -35,6 +35,17 @@ def test_offline_without_a_copy_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_sandbox_cache_holds_only_the_training_split():
-    folder = data.sandbox_cache(SPEC, data.load(SPEC))
+    folder = data.sandbox_cache(SPEC)
     assert sorted(p.name for p in folder.glob("*.npy")) == ["x_train.npy", "y_train.npy"]
     assert np.load(folder / "x_train.npy", mmap_mode="r").shape == (60000, 28, 28)
+
+
+def test_a_file_verified_once_is_still_checked_when_it_changes(tmp_path, monkeypatch):
+    data.load(SPEC)  # the real copy is now known by its digest
+    arrays = dict(data.load(SPEC))
+    arrays["y_test"] = arrays["y_test"].copy()
+    arrays["y_test"][0] = (arrays["y_test"][0] + 1) % 10
+    np.savez_compressed(tmp_path / "mnist.npz", **arrays)
+    monkeypatch.setenv(SPEC["env"], str(tmp_path / "mnist.npz"))
+    with pytest.raises(data.DataError, match="'y_test' does not match"):
+        data.load(SPEC, ["x_test"])

@@ -137,6 +137,20 @@ def processes_of(uid):
     return found
 
 
+def children_of(pid):
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"{entry.path}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4, after "(comm)"
+                found.append(int(entry.name))
+    return found
+
+
 def reap(uid, seconds=5.0):
     """Kill whatever still runs as the sandbox uid and wait until it is gone.
 

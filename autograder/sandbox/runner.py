@@ -168,9 +168,17 @@ class Sandbox:
     def kill(self):
         if self.process is None:
             return
+        if self.level == "full":
+            # Kill the namespace's first process and let unshare reap it: killing unshare
+            # first would leave a zombie for the host's init, which may take seconds.
+            for pid in jail.children_of(self.process.pid):
+                os.kill(pid, signal.SIGKILL)
+            try:
+                self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         try:
-            # full level: killing unshare kills the namespace; basic: the process group
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)  # basic level: the whole process group
         except ProcessLookupError:
             pass
         self.process.wait()
