@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[keras,nbgrader]'
+	$(PY) -m ipykernel install --sys-prefix >/dev/null  # the kernel nbgrader runs notebooks in
 	touch $(STAMP)
 
 data: $(STAMP)

@@ -1,94 +1,43 @@
-"""Command line: grade, check, release, data."""
+"""Command line: grade, check, release, data, baseline, bundle."""
 import argparse
-import json
-import subprocess
 import sys
+import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import assignment as assignments
 from . import data, report
-from .grading import Outcome, grade_one, run_checks, student_id
+from .grading import grade_one, run_checks
+from .sandbox import jail
 
 console = Console(stderr=True)
-CODE_SUFFIXES = (".py", ".ipynb")
-
-
-def expand(paths):
-    """Each PATH is a submission (a file, or a folder holding one) or a folder of submissions."""
-    found = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            entries = sorted(p for p in path.iterdir() if not p.name.startswith((".", "_")))
-            code = [p for p in entries if p.suffix in CODE_SUFFIXES and p.is_file()]
-            folders = [p for p in entries if p.is_dir()]
-            if len(code) == 1 and not folders:
-                found.append(path)
-                continue
-            found += code + folders
-        else:
-            found.append(path)
-    return found
-
-
-def _worker(assignment, path, out_dir, timeout):
-    """Grade in a fresh process: whatever happens there, the batch goes on."""
-    folder = out_dir / student_id(path)
-    cmd = [sys.executable, "-m", "autograder", "grade-one", str(path), "--out", str(folder),
-           "--assignment", assignment.id]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        problem = f"the grader process failed: {proc.stderr.strip()[-500:]}" if proc.returncode else ""
-    except subprocess.TimeoutExpired:
-        problem = f"grading took longer than {timeout:g} s"
-    if problem or not (folder / "results.json").is_file():
-        outcome = Outcome(student_id(path), error=problem or "no results were written")
-        report.write_submission(outcome, folder)
-    return report.read_results(folder)
 
 
 def cmd_grade(args):
+    from . import batch
     assignment = assignments.resolve(args.assignment)
-    submissions = expand(args.paths)
-    if not submissions:
-        console.print("[red]no submissions found[/]")
-        return 2
-    names = [student_id(p) for p in submissions]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        console.print(f"[red]two submissions share a student id: {', '.join(dupes)}[/]")
-        return 2
-    spec = assignment.config.get("dataset")
-    if spec:  # verify once, up front, so workers only find a ready cache
-        data.sandbox_cache(spec, data.load(spec))
+    if jail.level() != "full":
+        console.print("[yellow]warning: not running as root, so student code is confined by resource "
+                      "limits only (no namespaces, no separate user). Grade untrusted work as root.[/]")
     out_dir = Path(args.out)
-    timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
     start = time.monotonic()
-    rows = {}
-    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress, ThreadPoolExecutor(args.jobs) as pool:
-        task = progress.add_task("grading", total=len(submissions))
-        futures = {pool.submit(_worker, assignment, p, out_dir, timeout): p for p in submissions}
-        for future in futures:
-            rows[futures[future]] = future.result()
-            progress.advance(task)
-    ordered = [rows[p] for p in submissions]
-    columns = report.function_columns(ordered)
-    report.atomic_write(out_dir / "grades.csv", report.grades_csv(ordered, columns))
-    _print_table(ordered, columns)
-    console.print(f"graded {len(ordered)} submission(s) in {time.monotonic() - start:.1f} s; "
-                  f"results in {out_dir}/")
+    result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
+                       id_column=args.id_column, console=console)
+    if result.code:
+        return result.code
+    _print_table(result.rows, result.columns)
+    console.print(f"graded {result.graded} submission(s) in {time.monotonic() - start:.1f} s"
+                  + (f" ({result.resumed} already graded)" if result.resumed else "")
+                  + f"; results in {out_dir}/, class summary in {out_dir / 'summary.html'}")
     return 0
 
 
 def cmd_grade_one(args):
     assignment = assignments.resolve(args.assignment)
-    grade_one(assignment, args.path, args.out)
+    grade_one(assignment, args.path, args.out, student=args.id)
     return 0
 
 
@@ -102,8 +51,9 @@ def _print_table(rows, functions):
         total = sum(t["max_score"] for t in r["tests"])
         table.add_row(extra.get("student", "?"), f"{r['score']:g}/{total:g}",
                       *(f"{points[f][0]:g}/{points[f][1]:g}" if f in points else "-" for f in functions),
-                      extra.get("error") or "ok")
-    Console().print(table)
+                      (extra.get("error") or "ok")[:60])
+    # A pipe or a log file gets the whole table; a terminal gets what fits.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 def cmd_check(args):
@@ -122,6 +72,11 @@ def cmd_check(args):
     out.print(f"[bold]{outcome.score:g} / {outcome.max_score:g}[/] public points")
     if args.json:
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
+    if args.html:
+        from . import feedback_html
+        report.atomic_write(args.html, feedback_html.render(report.results_json(outcome), outcome.output,
+                                                            title="Self-check (public checks only)"))
+        out.print(f"feedback written to {args.html}")
     return 0 if outcome.score == outcome.max_score and outcome.checks else 1
 
 
@@ -146,24 +101,47 @@ def cmd_data(args):
     return 0
 
 
+def cmd_baseline(args):
+    from . import baseline  # TensorFlow is imported by this command only
+    return baseline.main(assignments.resolve(args.assignment), args.epochs, args.numpy_steps_cap, args.json)
+
+
+def cmd_bundle(args):
+    from . import bundle
+    assignment = assignments.resolve(args.assignment)
+    try:
+        path = bundle.gradescope(assignment, Path(args.out), with_data=args.with_data)
+    except data.DataError as err:
+        console.print(f"[red]{err}[/]")
+        return 1
+    console.print(f"wrote {path}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    grade = sub.add_parser("grade", help="grade submissions (.py, .ipynb, or folders of them)")
+    grade = sub.add_parser("grade", help="grade submissions (.py, .ipynb, folders of them, or a .zip)")
     grade.add_argument("paths", nargs="+")
     grade.add_argument("--out", required=True, help="results folder")
     grade.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel")
+    grade.add_argument("--resume", action="store_true",
+                       help="skip submissions whose OUT/<student>/results.json is already complete")
+    grade.add_argument("--id-column", default="student",
+                       help='header of the student column in grades.csv (e.g. "SIS User ID")')
     grade.add_argument("--assignment")
     grade.set_defaults(run=cmd_grade)
     one = sub.add_parser("grade-one", help=argparse.SUPPRESS)
     one.add_argument("path")
     one.add_argument("--out", required=True)
+    one.add_argument("--id", help="student id (default: the file stem or folder name)")
     one.add_argument("--assignment")
     one.set_defaults(run=cmd_grade_one)
     check = sub.add_parser("check", help="students: run the public checks on your work")
     check.add_argument("path", nargs="?", help="your .py or .ipynb (default: the assignment's file)")
     check.add_argument("--assignment")
     check.add_argument("--json", help="also write the results as JSON here")
+    check.add_argument("--html", help="also write the feedback as a web page here")
     check.set_defaults(run=cmd_check)
     rel = sub.add_parser("release", help="instructors: regenerate the student release and handout")
     rel.add_argument("assignment", nargs="?")
@@ -171,5 +149,20 @@ def main(argv=None):
     dat = sub.add_parser("data", help="get and verify the data sets the assignments need")
     dat.add_argument("--from", dest="source", help="a local copy to verify and copy in")
     dat.set_defaults(run=cmd_data)
+    bun = sub.add_parser("bundle", help="instructors: build an autograder zip for a grading platform")
+    bun.add_argument("platform", choices=["gradescope"])
+    bun.add_argument("--out", default="dist/autograder.zip", help="the zip to write (default %(default)s)")
+    bun.add_argument("--with-data", action="store_true",
+                     help="embed the verified data set (for graders without internet access)")
+    bun.add_argument("--assignment")
+    bun.set_defaults(run=cmd_bundle)
+    base = sub.add_parser("baseline", help="instructors: the lesson's Keras model beside the NumPy reference")
+    base.add_argument("framework", choices=["keras"])
+    base.add_argument("--epochs", type=int, default=10, help="Keras epochs (default 10)")
+    base.add_argument("--numpy-steps-cap", type=int, default=20000,
+                      help="most NumPy steps when 97%% takes longer than the schedule (default 20000)")
+    base.add_argument("--json", help="also write the figures as JSON here")
+    base.add_argument("--assignment")
+    base.set_defaults(run=cmd_baseline)
     args = parser.parse_args(argv)
     return args.run(args)

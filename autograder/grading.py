@@ -24,6 +24,8 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""  # set when grading itself could not finish
     resources: dict = field(default_factory=dict)
+    artifacts: dict = field(default_factory=dict)  # plain data the checks recorded (plugin.artifacts)
+    log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
 
     @property
     def score(self):
@@ -48,10 +50,15 @@ def run_checks(assignment, path, *, hidden):
     log = io.StringIO()
     with contextlib.redirect_stdout(log):  # pytest's own report is for debugging the kit only
         code = pytest.main(args, plugins=[plugin, fixtures])
+    if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: a half-graded submission must not be written
+        raise KeyboardInterrupt("grading was interrupted")
     outcome = Outcome(student_id(path), list(plugin.results.values()), plugin.notes,
-                      plugin.student_output(), time.monotonic() - start)
+                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        outcome.error = f"the checks could not run (pytest exit code {int(code)}): {log.getvalue()[-800:]}"
+        outcome.error = f"the checks could not run (pytest exit code {int(code)}); see grader.log"
+        outcome.log = log.getvalue()
+    if plugin.process_output().strip():
+        outcome.log += "\n--- written by the student's process outside print() ---\n" + plugin.process_output()
     if plugin.load_error:
         outcome.notes.insert(0, f"your submission could not be read: {plugin.load_error}")
     # ru_maxrss is in KiB on Linux; "children" are the sandbox processes this grader waited for.
@@ -61,8 +68,11 @@ def run_checks(assignment, path, *, hidden):
     return outcome
 
 
-def grade_one(assignment, path, out_dir):
+def grade_one(assignment, path, out_dir, student=None):
     """Grade one submission and write its results folder; the batch runs this in a worker."""
     outcome = run_checks(assignment, path, hidden=True)
+    outcome.student = student or outcome.student
+    if outcome.log:
+        report.atomic_write(Path(out_dir) / "grader.log", outcome.log)
     report.write_submission(outcome, Path(out_dir))
     return outcome

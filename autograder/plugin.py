@@ -1,8 +1,14 @@
 """The engine as a pytest plugin: fixtures that reach the sandbox, and result collection.
 
 Checks are ordinary pytest tests marked with ``autograder.checks.check``. This
-plugin gives them three fixtures (``student``, ``reference``, ``dataset``) and
-turns each test's outcome into a ``CheckResult`` worth points.
+plugin gives them fixtures (``student``, ``reference``, ``dataset``, ``assignment``,
+``artifacts``) and turns each test's outcome into a ``CheckResult`` worth points.
+
+``artifacts`` is a dict a check or fixture fills with plain data about the submission
+(numbers, lists, dicts); it ends up in results.json under ``extra_data.artifacts``.
+Two shapes are drawn: a number is plotted as a distribution over the class in
+summary.html; ``artifacts["plots"]``, a list of ``{"title", "xlabel", "ylabel",
+"series": {label: {"x": [...], "y": [...]}}}``, is drawn in the student's feedback.html.
 """
 import functools
 from dataclasses import dataclass, field
@@ -23,6 +29,7 @@ class CheckResult:
     passed: bool = False
     message: str = ""
     notes: list = field(default_factory=list)
+    printed: str = ""  # what student code printed during this check
 
     @property
     def name(self):
@@ -41,7 +48,7 @@ class StudentProxy:
     """``student.softmax(x)`` runs ``softmax`` in the sandbox and returns plain data."""
 
     def __init__(self, sandbox, graded):
-        self._sandbox, self._graded, self.warnings = sandbox, graded, []
+        self._sandbox, self._graded, self.warnings, self.printed = sandbox, graded, [], []
 
     def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
         try:
@@ -49,6 +56,8 @@ class StudentProxy:
                                       requires=requires, **kwargs)
         finally:
             self.warnings += [w for w in self._sandbox.warnings if w not in self.warnings]
+            if self._sandbox.printed:
+                self.printed.append(self._sandbox.printed)
 
     def isolated(self, name):
         """Call ``name`` with the other graded functions answered by the reference.
@@ -66,6 +75,10 @@ class StudentProxy:
         if name.startswith("_"):
             raise AttributeError(name)
         return functools.partial(self.call, name)
+
+
+def _cut(text, limit):
+    return text if len(text) <= limit else text[:limit] + f"\n... [{len(text) - limit:,} more characters of output cut]"
 
 
 def _student_message(excinfo):
@@ -86,6 +99,7 @@ class GradingPlugin:
         self.hidden = hidden
         self.results = {}
         self.notes = []  # about the submission as a whole
+        self.artifacts = {}  # filled by checks through the ``artifacts`` fixture
         self.sandbox = self.proxy = None
         self.load_error = None
         self.reference_module = assignment.load_reference() if hidden else None
@@ -96,8 +110,10 @@ class GradingPlugin:
         self.data_spec = assignment.config.get("dataset")
         self.sandbox_data = None
         if hidden and self.data_spec:
-            self.arrays = data.load(self.data_spec)
-            self.sandbox_data = data.sandbox_cache(self.data_spec, self.arrays)
+            # The trusted side needs only what student code never sees (the test split).
+            private = [n for n in self.data_spec["sha256"] if n not in self.data_spec["sandbox_arrays"]]
+            self.arrays = data.load(self.data_spec, private)
+            self.sandbox_data = data.sandbox_cache(self.data_spec)
         try:
             self.submission = submission.load(submission_path, assignment.module)
             self.statements, skipped = definitions.select(self.submission.chunks)
@@ -120,12 +136,15 @@ class GradingPlugin:
                                                     bool(kw.get("hidden")))
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(self, item):
+    def pytest_runtest_protocol(self, item):
+        # Setup counts too: module fixtures (a training run) call student code there.
         if self.proxy:
-            self.proxy.warnings = []
+            self.proxy.warnings, self.proxy.printed = [], []
         yield
         if self.proxy:
-            self.results[item.nodeid].notes = [f"your code warned: {w}" for w in self.proxy.warnings]
+            result = self.results[item.nodeid]
+            result.notes = [f"your code warned: {w}" for w in self.proxy.warnings]
+            result.printed = _cut("\n".join(self.proxy.printed), 4000)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -156,6 +175,11 @@ class GradingPlugin:
         return self.proxy
 
     def student_output(self):
+        """What student code printed during public checks; hidden checks' output could show their inputs."""
+        return "\n".join(f"[{r.name}]\n{r.printed}" for r in self.results.values() if r.printed and not r.hidden)
+
+    def process_output(self):
+        """Output written below Python's print (C code, os.write): for the instructor only."""
         return self.sandbox.output_text() if self.sandbox else ""
 
 
@@ -183,4 +207,17 @@ def dataset(request):
     if plugin.sandbox_data is None:
         pytest.skip("needs the data set")
     return {"arrays": plugin.arrays, "sandbox_folder": str(plugin.sandbox_data),
+            "cache_folder": str(data.SOURCE_DATA / "cache"),  # trusted; the sandbox never sees it
             "schedule": plugin.assignment.config.get("schedule", {})}
+
+
+@pytest.fixture(scope="session")
+def assignment(request):
+    """The assignment being graded (its paths and assignment.toml), trusted side only."""
+    return request.config.stash[PLUGIN].assignment
+
+
+@pytest.fixture(scope="session")
+def artifacts(request):
+    """Plain data recorded about the submission; see the module docstring."""
+    return request.config.stash[PLUGIN].artifacts

@@ -3,15 +3,16 @@
 The instructor writes ``solutions/<id>/<module>.py`` in jupytext's percent
 format with nbgrader's markers. A ``# hint: ...`` comment right above
 ``### BEGIN SOLUTION`` becomes the message of the stub's NotImplementedError.
-From it come ``assignments/<id>/<module>.py``, the same code as a notebook with
-nbgrader cell metadata, and ``dist/<id>-student.zip``, the handout.
+From it come ``assignments/<id>/<module>.py``, the nbgrader source notebook
+``solutions/<id>/<module>.ipynb`` and nbgrader's release of it,
+``assignments/<id>/<module>.ipynb`` (see nbgrader_source.py), and
+``dist/<id>-student.zip``, the handout.
 """
 import re
 import zipfile
 from pathlib import Path
 
 import jupytext
-import nbformat
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -80,11 +81,11 @@ def solved_functions(source):
 
 
 def notebook(source, solved):
-    """The release as a notebook; solution cells carry nbgrader's schema-3 metadata.
+    """``source`` as a notebook; solution cells carry nbgrader's schema-3 metadata.
 
-    ``solved(index)`` names the functions a cell's solution blocks belong to.
+    ``solved(index)`` names the functions a cell's solution blocks belong to. The
+    nbgrader source notebook starts from this (nbgrader_source.py).
     """
-    """The release as a notebook; solution cells carry nbgrader's schema-3 metadata."""
     nb = jupytext.reads(source, fmt="py:percent")
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"}}
@@ -101,18 +102,20 @@ def notebook(source, solved):
 
 
 def build(assignment, dist=None):
-    """Write the release files and the handout zip; return the paths written."""
+    """Write the release files and the handout zip; return the paths written.
+
+    The notebooks come from autograder/nbgrader_source.py: the instructor's nbgrader
+    source notebook (``solutions/<id>/<module>.ipynb``, with test cells built from the
+    ``@check`` markers) and what ``nbgrader generate_assignment`` makes of it.
+    """
+    from . import nbgrader_source  # runs nbgrader: only the instructor's build needs it
     source = assignment.reference_path.read_text()
     release_py = strip_solutions(source)
-    instructor_cells = jupytext.reads(source, fmt="py:percent").cells
-    nb = notebook(release_py, lambda i: solved_functions(instructor_cells[i].source))
     written = []
     target = assignment.release_dir / f"{assignment.module}.py"
     target.write_text(release_py)
     written.append(target)
-    target = assignment.release_dir / f"{assignment.module}.ipynb"
-    target.write_text(nbformat.writes(nb) + "\n")
-    written.append(target)
+    written += nbgrader_source.build(assignment)
     written.append(handout(assignment, Path(dist or assignment.root / "dist")))
     return written
 

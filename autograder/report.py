@@ -1,11 +1,13 @@
-"""Everything a grade turns into: results.json (Gradescope's schema), feedback.md, grades.csv.
+"""Everything a grade turns into: results.json (Gradescope's schema), feedback.md and .html, grades.csv.
 
 Files are written atomically (temporary file, then rename), so an interrupted
 run never leaves a half-written result behind.
 """
+import contextlib
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from functools import lru_cache
@@ -22,9 +24,14 @@ def atomic_write(path, text):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C included: no temporary file is left behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +60,19 @@ def per_function(outcome):
     return table
 
 
+def plain(value):
+    """Artifacts as JSON: numpy scalars and arrays become numbers and lists, nan and inf None."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
+
+
 def results_json(outcome):
     tests = [{"name": c.name, "score": c.points, "max_score": c.max_points,
               "status": "passed" if c.passed else "failed", "output": visible_output(c),
@@ -65,6 +85,8 @@ def results_json(outcome):
                "output": "\n".join(summary), "stdout_visibility": "hidden", "tests": tests,
                "extra_data": {"student": outcome.student, "error": outcome.error, **outcome.resources,
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
+    if outcome.artifacts:
+        results["extra_data"]["artifacts"] = plain(outcome.artifacts)
     validate(results)
     return results
 
@@ -94,9 +116,13 @@ def feedback_markdown(outcome, title="Feedback"):
 
 
 def write_submission(outcome, folder):
+    """results.json is written last: when it exists, the whole folder is complete (see --resume)."""
+    from . import feedback_html
     folder = Path(folder)
-    atomic_write(folder / "results.json", json.dumps(results_json(outcome), indent=2))
+    results = results_json(outcome)
     atomic_write(folder / "feedback.md", feedback_markdown(outcome))
+    atomic_write(folder / "feedback.html", feedback_html.render(results, printed=outcome.output))
+    atomic_write(folder / "results.json", json.dumps(results, indent=2))
 
 
 def read_results(folder):
@@ -108,16 +134,22 @@ def function_columns(rows):
     return list(dict.fromkeys(f for r in rows for f in r.get("extra_data", {}).get("functions", {})))
 
 
-def grades_csv(rows, functions):
-    """``rows``: results.json documents. One line per student, per-function points."""
+def grades_csv(rows, functions, id_column="student", notes=None):
+    """``rows``: results.json documents. One line per student, per-function points.
+
+    ``id_column`` names the student column (e.g. an LMS's "SIS User ID"); ``notes`` maps a
+    student to a remark added to its status (a duplicate name, say).
+    """
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["student", "score", "max_score", *functions, "status"])
+    writer.writerow([id_column, "score", "max_score", *functions, "status"])
     for r in rows:
         extra = r.get("extra_data", {})
         points = extra.get("functions", {})
         max_score = sum(t["max_score"] for t in r["tests"])
         status = extra.get("error") or "graded"
+        if (notes or {}).get(extra.get("student")):
+            status += f"; {notes[extra['student']]}"
         writer.writerow([extra.get("student", ""), f"{r.get('score', 0):g}", f"{max_score:g}",
                          *(f"{points.get(f, [0])[0]:g}" for f in functions), status])
     return buf.getvalue()

@@ -36,11 +36,13 @@ class Submission:
 def find_submission_file(path, module_name):
     """A folder may hold the file under any name; prefer the assignment's own."""
     path = Path(path)
+    if path.is_symlink():  # a link could point at anything on the grader's disk, even the reference
+        raise SubmissionError(f"{path.name} is a symbolic link; submit the file itself")
     if path.is_file():
         return path
     if not path.is_dir():
         raise SubmissionError(f"{path} does not exist")
-    candidates = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb")
+    candidates = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb") and not p.is_symlink()
                         and p.is_file() and ".ipynb_checkpoints" not in p.parts)
     preferred = [p for p in candidates if p.stem == module_name]
     chosen = (preferred or candidates or [None])[0]
@@ -84,7 +86,10 @@ def _notebook_chunks(path, text):
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        number += 1
+        number += 1  # numbered as the student sees them, test cells included
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            continue  # an nbgrader test cell: the kit's own checks do its job
         chunks.append(Chunk(f"cell {number}", _strip_magics(cell.source)))
     return chunks
 

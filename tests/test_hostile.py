@@ -77,4 +77,4 @@ def test_flood_is_cut(hostile_grades):
     results, out = hostile_grades
     feedback = (out / "hostile_flood_stdout" / "feedback.md").read_text()
     assert len(feedback) < 200_000
-    assert "more bytes of output cut" in feedback
+    assert "more characters of output cut" in feedback

@@ -18,21 +18,23 @@ HIDDEN_TESTS = ASSIGNMENT.hidden_tests / "test_hidden.py"
 def regenerated(tmp_path_factory):
     """A copy of the repo's assignment sources, released into a scratch tree."""
     root = tmp_path_factory.mktemp("release")
-    for part in ("assignments", "solutions", "autograder", "pyproject.toml"):
+    for part in ("assignments", "solutions", "autograder", "pyproject.toml", "nbgrader_config.py"):
         source = ROOT / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
     scratch = assignments.Assignment("mnist_mlp", root)
     for name in ("mnist_mlp.py", "mnist_mlp.ipynb"):
         (scratch.release_dir / name).unlink()
+    (scratch.solution_dir / "mnist_mlp.ipynb").unlink()  # the nbgrader source notebook
     release.build(scratch)
     return scratch
 
 
-@pytest.mark.parametrize("name", ["mnist_mlp.py", "mnist_mlp.ipynb"])
+@pytest.mark.parametrize("name", ["assignments/mnist_mlp/mnist_mlp.py", "assignments/mnist_mlp/mnist_mlp.ipynb",
+                                  "solutions/mnist_mlp/mnist_mlp.ipynb"])
 def test_committed_release_is_in_sync(regenerated, name):
-    committed = (ASSIGNMENT.release_dir / name).read_text()
-    assert (regenerated.release_dir / name).read_text() == committed, (
-        f"assignments/mnist_mlp/{name} is stale: run `make release` and commit the result")
+    committed = (ROOT / name).read_text()
+    assert (regenerated.root / name).read_text() == committed, (
+        f"{name} is stale: run `make release` and commit the result")
 
 
 def _secrets():
@@ -71,6 +73,8 @@ def test_release_and_handout_leak_nothing(regenerated, where):
         for secret in hidden:
             assert secret not in text, f"{name} names the hidden check {secret!r}"
         assert "BEGIN SOLUTION" not in text or name.startswith("autograder/")
+        assert "HIDDEN TESTS" not in text or name.startswith("autograder/")
+        assert "hidden=True" not in text or name.endswith(".py")  # the release notebook runs no hidden check
 
 
 def test_stubs_raise_with_hints():

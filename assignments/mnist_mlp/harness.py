@@ -10,15 +10,23 @@ import numpy as np
 
 
 def train(student, data_folder, W1, b1, W2, b2, steps, batch_size, learning_rate, seed, log_every,
-          seconds):
-    """Run the schedule; give up early, with a reason, if it cannot finish in ``seconds``."""
-    start = time.monotonic()
+          seconds, snapshot_every=0):
+    """Run the schedule; give up early, with a reason, if it would need more than ``seconds``.
+
+    The projection uses this process's CPU time, not the wall clock, so a busy grading
+    machine cannot cost a student points (the grader still has a wall-clock limit).
+
+    Returns ``(W1, b1, W2, b2, losses)``, the loss logged every ``log_every`` steps. With
+    ``snapshot_every``, a sixth item lists ``(steps done, W1, b1, W2, b2)`` every that many
+    steps (float32 copies) so the grader can draw a test-accuracy curve.
+    """
+    start = time.process_time()
     images = np.load(f"{data_folder}/x_train.npy", mmap_mode="r")
     labels = np.load(f"{data_folder}/y_train.npy")
     images = images.reshape(len(images), -1)
     rng = np.random.default_rng(seed)
     shapes = [W1.shape, b1.shape, W2.shape, b2.shape]
-    losses = []
+    losses, snapshots = [], []
     for step in range(steps):
         batch = rng.integers(0, len(images), batch_size)
         X = images[batch].astype(np.float64) / 255.0  # one batch at a time keeps memory small
@@ -30,8 +38,8 @@ def train(student, data_folder, W1, b1, W2, b2, steps, batch_size, learning_rate
         if got != shapes:
             raise ValueError(f"after step {step} the parameter shapes are {got}, expected {shapes}")
         done = step + 1
-        if done in (10, 50) or done % log_every == 0:
-            projected = (time.monotonic() - start) / done * steps
+        if done % log_every == 0:
+            projected = (time.process_time() - start) / done * steps
             if projected > seconds:
                 raise TimeoutError(f"train_step takes {1000 * projected / steps:.1f} ms per step, so the "
                                    f"{steps} training steps would need {projected:.0f} s; the limit is {seconds} s")
@@ -40,4 +48,11 @@ def train(student, data_folder, W1, b1, W2, b2, steps, batch_size, learning_rate
             if not math.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss} at step {step}")
             losses.append(loss)
+        if snapshot_every and done % snapshot_every == 0:
+            try:  # a curve is a bonus: parameters that do not convert only leave a gap in it
+                snapshots.append((done, *(np.array(p, dtype=np.float32) for p in (W1, b1, W2, b2))))
+            except Exception:
+                pass
+    if snapshot_every:
+        return W1, b1, W2, b2, losses, snapshots
     return W1, b1, W2, b2, losses

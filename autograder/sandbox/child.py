@@ -13,6 +13,7 @@ Replies (child -> grader):
   {"ok": true, "value": ...,  "warnings": [...]}
   {"ok": false, "error": {"type", "message", "where"}, "warnings": [...]}
 """
+import io
 import json
 import os
 import sys
@@ -95,6 +96,7 @@ class _Server:
         return oracle
 
     def call(self, request):
+        import contextlib
         import random
         import warnings
         owner = self.harness if request["target"] == "harness" else self.module
@@ -109,7 +111,9 @@ class _Server:
             args = [self.module, *args]
         self.np.random.seed(0)  # student code that draws random numbers stays deterministic
         random.seed(0)
-        with warnings.catch_warnings(record=True) as caught:
+        printed = BoundedText()  # per call, so the grader can tell which check's output it is
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             warnings.simplefilter("always")
             try:
                 reply = {"ok": True, "value": function(*args, **request["kwargs"])}
@@ -119,6 +123,7 @@ class _Server:
                 self.module.__dict__.update(saved)
         messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
         reply["warnings"] = messages[:5]
+        reply["printed"] = printed.text()
         return reply
 
     def _describe(self, exc):
@@ -131,6 +136,28 @@ class _Server:
         elif isinstance(exc, SyntaxError) and exc.filename:
             where = f"{exc.filename}, line {exc.lineno}"
         return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where}
+
+
+class BoundedText(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit=4096):
+        self.limit, self.parts, self.size = limit, [], 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        if self.size < self.limit:
+            self.parts.append(text[:self.limit - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def text(self):
+        kept = "".join(self.parts)
+        cut = self.size - len(kept)
+        return kept + (f"\n... [{cut:,} more characters of output cut]" if cut else "")
 
 
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox.child import main; main()"

@@ -18,10 +18,12 @@ This module is imported by the child before it drops privileges: standard
 library only.
 """
 import ctypes
+import functools
 import os
 import resource
 import shutil
 import stat
+import subprocess
 import sys
 import time
 
@@ -34,8 +36,13 @@ ALWAYS_MASKED = ("/dev/shm",)
 UID_BASE = 2_000_000_000  # far above any real account, so the uid owns nothing on the host
 
 
+@functools.lru_cache(maxsize=1)
 def level():
-    return "full" if os.geteuid() == 0 and shutil.which("unshare") else "basic"
+    """``full`` only if namespaces really work here (root in a container may lack the right)."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return "basic"
+    probe = subprocess.run(command(["true"]), capture_output=True, timeout=30)
+    return "full" if probe.returncode == 0 else "basic"
 
 
 def sandbox_uid():

@@ -67,11 +67,14 @@ class BoundedOutput:
 
     def __init__(self, stream, limit):
         self.limit, self.kept, self.dropped = limit, bytearray(), 0
+        self.frozen = False
         self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
         self.thread.start()
 
     def _drain(self, stream):
         for chunk in iter(lambda: stream.read1(65536), b""):
+            if self.frozen:
+                continue  # keep draining so nothing blocks, but keep nothing
             room = self.limit - len(self.kept)
             self.kept += chunk[:max(room, 0)]
             self.dropped += max(len(chunk) - max(room, 0), 0)
@@ -102,6 +105,7 @@ class Sandbox:
         self.notes = []
         self.outputs = []
         self.warnings = []
+        self.printed = ""  # what the last call printed (Python-level stdout and stderr)
         self.process = None
         self.restarts = -1
         self.hung = set()  # functions that already ran out of time are not called again
@@ -168,6 +172,7 @@ class Sandbox:
     def kill(self):
         if self.process is None:
             return
+        self.output.frozen = True  # what follows is the teardown's, not the student's
         if self.level == "full":
             # Kill the namespace's first process and let unshare reap it: killing unshare
             # first would leave a zombie for the host's init, which may take seconds.
@@ -260,6 +265,7 @@ class Sandbox:
                 break
             self._send(self._answer(reply))
         self.warnings = reply.get("warnings", [])
+        self.printed = str(reply.get("printed", ""))
         if reply.get("ok"):
             return reply["value"]
         raise self._error(name, reply["error"])

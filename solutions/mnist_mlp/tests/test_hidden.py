@@ -3,10 +3,17 @@
 They compare with the instructor's reference on randomized inputs and train the
 student's network on MNIST, scoring it on the test set in the trusted process.
 """
+import fcntl
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from autograder.checks import as_array, as_float, check, expect_close, fail
+from autograder.checks import CheckFailed, as_array, as_float, check, expect_close, fail
+from autograder.report import atomic_write
 
 SALT = 98765
 
@@ -74,22 +81,82 @@ def test_train_step_reference(student, reference):
 
 
 # -- the network, trained by the student's train_step, scored on the test set here --------
-@pytest.fixture(scope="module")
-def trained(student, reference, dataset):
-    s = dataset["schedule"]
+def _initial_params(s):
     r = np.random.default_rng(s["seed"])
     sizes = s["layers"]
-    params = [s["weight_init_std"] * r.standard_normal((sizes[0], sizes[1])), np.zeros(sizes[1]),
-              s["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
+    return [s["weight_init_std"] * r.standard_normal((sizes[0], sizes[1])), np.zeros(sizes[1]),
+            s["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
+
+
+def _curve(losses, snapshots, params, reference, x_test, y_test, log_every):
+    """Loss every ``log_every`` steps and test accuracy at step 0 and at every snapshot."""
+    steps, accuracies = [0], [reference.accuracy(*params, x_test, y_test)]
+    for snap in snapshots if isinstance(snapshots, (list, tuple)) else ():
+        try:
+            weights = [as_array(w, "snapshot", q.shape) for w, q in zip(snap[1:], params)]
+            steps.append(int(snap[0]))
+        except (CheckFailed, TypeError, ValueError, IndexError):
+            continue  # a malformed snapshot only leaves a gap in the curve
+        accuracies.append(reference.accuracy(*weights, x_test, y_test))
+    losses = [float(v) for v in losses] if isinstance(losses, (list, tuple)) else []
+    return {"loss": ([i * log_every for i in range(len(losses))], losses), "accuracy": (steps, accuracies)}
+
+
+def _reference_curve(reference, assignment, dataset, x_test, y_test):
+    """The reference trained by the same harness in this (trusted) process, cached on disk."""
+    s = dataset["schedule"]
+    inputs = [json.dumps([s, assignment.config.get("dataset")], sort_keys=True),
+              Path(reference.__file__).read_text(), Path(assignment.harness).read_text()]
+    key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
+    cache = Path(dataset["cache_folder"])
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"{assignment.id}-reference-curve-{key}.json"
+    with open(cache / f"{assignment.id}-reference-curve.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers: the first computes, the others read
+        if path.is_file():
+            return json.loads(path.read_text())
+        spec = importlib.util.spec_from_file_location("harness", assignment.harness)
+        harness = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(harness)
+        params = _initial_params(s)
+        out = harness.train(reference, dataset["sandbox_folder"], *params, steps=s["steps"],
+                            batch_size=s["batch_size"], learning_rate=s["learning_rate"], seed=s["seed"],
+                            log_every=s["log_every"], seconds=10 * s["seconds"],
+                            snapshot_every=s["snapshot_every"])
+        curve = _curve(out[4], list(out[5]), params, reference, x_test, y_test, s["log_every"])
+        atomic_write(path, json.dumps(curve))
+        return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def trained(student, reference, dataset, assignment, artifacts):
+    s = dataset["schedule"]
+    params = _initial_params(s)
     out = student.harness("train", dataset["sandbox_folder"], *params, steps=s["steps"],
                           batch_size=s["batch_size"], learning_rate=s["learning_rate"],
                           seed=s["seed"], log_every=s["log_every"], seconds=s["seconds"],
-                          timeout=s["seconds"] + 10)
+                          snapshot_every=s["snapshot_every"], timeout=s["seconds"] + 10)
     W1, b1, W2, b2 = (as_array(p, f"trained {n}", q.shape)
                       for p, n, q in zip(out[:4], ("W1", "b1", "W2", "b2"), params))
     arrays = dataset["arrays"]
     x_test = arrays["x_test"].reshape(len(arrays["x_test"]), -1) / 255.0
-    return reference.accuracy(W1, b1, W2, b2, x_test, arrays["y_test"])
+    y_test = arrays["y_test"]
+    accuracy = reference.accuracy(W1, b1, W2, b2, x_test, y_test)
+    # Recorded for the instructor's class summary and the student's training-curve plot;
+    # drawing them must never cost points, so a failure here only leaves the plot out.
+    artifacts["test_accuracy"] = accuracy
+    try:
+        yours = _curve(out[4], out[5] if len(out) > 5 else [], params, reference, x_test, y_test,
+                       s["log_every"])
+        ref = _reference_curve(reference, assignment, dataset, x_test, y_test)
+        artifacts["plots"] = [
+            {"title": title, "xlabel": "training step", "ylabel": ylabel,
+             "series": {"yours": dict(zip("xy", yours[key])), "reference": dict(zip("xy", ref[key]))}}
+            for key, title, ylabel in (("loss", "Training loss (mini-batch)", "cross-entropy"),
+                                       ("accuracy", "Test accuracy", "accuracy"))]
+    except Exception as err:  # noqa: BLE001
+        artifacts["plots_error"] = f"{type(err).__name__}: {err}"[:300]
+    return accuracy
 
 
 def _tier(trained, dataset, index):

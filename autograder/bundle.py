@@ -1,0 +1,105 @@
+"""``python -m autograder bundle gradescope``: the autograder zip Gradescope runs.
+
+The zip holds setup.sh (installs the pinned requirements, then gets and verifies the
+data with ``python -m autograder data``), run_autograder (grades
+``$AUTOGRADER_ROOT/autograder/submission`` into ``.../results/results.json``), the engine,
+the assignment release, the hidden checks and the reference (``solutions/<id>``). The
+data set is downloaded by setup.sh unless ``--with-data`` embeds the verified copy. It
+is a build artifact (``dist/`` is git-ignored): it holds the solutions, never share it.
+"""
+import importlib.metadata
+import re
+import tomllib
+import zipfile
+from pathlib import Path
+
+from . import data
+
+BUILD_ONLY = {"jupytext"}  # needed to generate a release, not to grade
+ENGINE = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "pyproject.toml",
+          "source_data/README.md")
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, in /autograder/source, when it builds the image.
+# AUTOGRADER_PYTHON=/path/to/python skips the install and uses that interpreter, which
+# must already have requirements.txt installed; otherwise a venv is made in .venv.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+if [ -n "${AUTOGRADER_PYTHON:-}" ]; then
+    PY="$AUTOGRADER_PYTHON"
+else
+    BASE=python3
+    if ! "$BASE" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        apt-get update -q && apt-get install -y -q python3.11 python3.11-venv
+        BASE=python3.11
+    fi
+    "$BASE" -m venv .venv || { apt-get update -q && apt-get install -y -q python3-venv && "$BASE" -m venv .venv; }
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -r requirements.txt
+    PY="$PWD/.venv/bin/python"
+fi
+printf '%s\\n' "$PY" > .python
+# The data: $MNIST_NPZ if set, else the embedded copy (bundle --with-data), else the public
+# mirror; verified array by array against assignment.toml in every case.
+"$PY" -m autograder data
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission. $AUTOGRADER_ROOT (default /) holds
+# autograder/source (this bundle), autograder/submission and autograder/results.
+set -uo pipefail
+ROOT="${AUTOGRADER_ROOT:-/}"
+BASE="${ROOT%/}/autograder"
+SRC="$BASE/source"
+PY="$(cat "$SRC/.python" 2>/dev/null || echo python3)"
+mkdir -p "$BASE/results"
+cd "$SRC"
+exec "$PY" -m autograder.gradescope "$BASE/submission" "$BASE/results/results.json"
+"""
+
+
+def requirements(root):
+    """The runtime dependencies of pyproject.toml, pinned to this environment's versions."""
+    with open(Path(root) / "pyproject.toml", "rb") as f:
+        deps = tomllib.load(f)["project"]["dependencies"]
+    names = [re.match(r"[A-Za-z0-9_.-]+", d).group(0) for d in deps]
+    return "".join(f"{n}=={importlib.metadata.version(n)}\n" for n in names if n.lower() not in BUILD_ONLY)
+
+
+def files(assignment):
+    """(path on disk, path in the zip) for the engine, the release and the solutions."""
+    root = assignment.root
+    found = [p for pattern in ENGINE for p in root.glob(pattern)]
+    for folder in (assignment.release_dir, assignment.solution_dir):
+        found += [p for p in folder.rglob("*") if p.is_file()]
+    skip = ("__pycache__", ".ipynb_checkpoints")
+    return [(p, p.relative_to(root).as_posix()) for p in sorted(set(found))
+            if not any(s in p.parts for s in skip)]
+
+
+def _add(zf, name, text, executable=False):
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.external_attr = (0o100755 if executable else 0o100644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, text)
+
+
+def gradescope(assignment, target, with_data=False):
+    """Write the Gradescope autograder zip to ``target``; return its path."""
+    spec = assignment.config.get("dataset")
+    npz = data.locate(spec) if with_data and spec else None
+    if npz:
+        data.verify(npz, spec["sha256"])
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.part")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        _add(zf, "setup.sh", SETUP_SH, executable=True)
+        _add(zf, "run_autograder", RUN_AUTOGRADER, executable=True)
+        _add(zf, "requirements.txt", requirements(assignment.root))
+        for path, name in files(assignment):
+            zf.write(path, name)
+        if npz:
+            zf.write(npz, f"source_data/{spec['file']}", compress_type=zipfile.ZIP_STORED)
+    tmp.replace(target)
+    return target

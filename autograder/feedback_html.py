@@ -1,0 +1,88 @@
+"""feedback.html: a student's results as a page they can act on.
+
+Built only from a results.json document, whose test outputs are already what the
+student may read (``report.visible_output``): a hidden check shows its title, pass or
+fail and points, nothing else. Expected/received lines and the likely cause are laid
+out apart from the message; ``extra_data.artifacts.plots`` becomes a training-curve figure.
+"""
+import re
+from html import escape
+
+PAIR = re.compile(r"^\s*(expected|received|numerical|yours)\s+(.*)$")
+CAUSE = "Likely cause:"
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{margin-bottom:.2rem} .score{font-size:1.4rem;font-weight:600}
+table{border-collapse:collapse;margin:.6rem 0} td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+.check{margin:.5rem 0 .9rem} .pass{color:#1a7f37} .fail{color:#c62828} .hidden{color:#666;font-style:italic}
+pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;margin:.3rem 0}
+.cause{background:#fff8e1;border-left:4px solid #f9a825;padding:.3rem .6rem;margin:.3rem 0}
+.pairs td:first-child{font-weight:600} .note{background:#eef;padding:.5rem}
+"""
+
+
+def _check(test):
+    passed = test.get("status") == "passed"
+    mark = '<span class="pass">&#10004; PASS</span>' if passed else '<span class="fail">&#10008; FAIL</span>'
+    title = test["name"].split(": ", 1)[-1]
+    points = f"{test['score']:g} / {test['max_score']:g}"
+    if test.get("visibility") != "visible":  # hidden: pass/fail and points only
+        return (f'<div class="check">{mark} {escape(title)} <span class="hidden">(hidden check: its inputs '
+                f'and details are not shown)</span> &mdash; {points}</div>')
+    out = [f'<div class="check">{mark} {escape(title)} &mdash; {points}']
+    message, pairs, causes = [], [], []
+    for line in test.get("output", "").splitlines():
+        if line.strip().startswith(CAUSE):
+            causes.append(line.strip()[len(CAUSE):].strip())
+        elif PAIR.match(line):
+            pairs.append(PAIR.match(line).groups())
+        elif line.strip():
+            message.append(line)
+    if message:
+        out.append(f"<pre>{escape(chr(10).join(message))}</pre>")
+    if pairs:
+        out.append('<table class="pairs">' + "".join(
+            f"<tr><td>{escape(k)}</td><td><code>{escape(v)}</code></td></tr>" for k, v in pairs) + "</table>")
+    out += [f'<div class="cause"><b>Likely cause:</b> {escape(c)}</div>' for c in causes]
+    return "\n".join(out) + "</div>"
+
+
+def _curves(plots):
+    try:
+        from . import plots as figures
+        return figures.img(figures.curves(plots), "your training curves next to the reference's")
+    except Exception as err:  # a figure is a bonus: never lose the feedback over it
+        return f"<p>(the training-curve figure could not be drawn: {escape(str(err)[:200])})</p>"
+
+
+def render(results, printed="", title="Feedback"):
+    """The page for one results.json document; ``printed`` is what the student's code printed."""
+    extra = results.get("extra_data", {})
+    student = extra.get("student", "")
+    tests = results.get("tests", [])
+    total = sum(t["max_score"] for t in tests)
+    body = [f"<h1>{escape(title)}: {escape(student)}</h1>",
+            f'<p class="score">Score: {results.get("score", 0):g} / {total:g}</p>']
+    about = [line for line in results.get("output", "").splitlines() if not line.startswith("Score:")]
+    if about:
+        body.append(f'<div class="note"><b>About your submission</b><pre>{escape(chr(10).join(about))}</pre></div>')
+    functions = list(dict.fromkeys(t.get("tags", ["other"])[0] for t in tests))
+    points = extra.get("functions", {})
+    body.append("<table><tr><th>function</th><th>points</th></tr>" + "".join(
+        f"<tr><td><code>{escape(f)}</code></td><td>{points[f][0]:g} / {points[f][1]:g}</td></tr>"
+        for f in functions if f in points) + "</table>")
+    plots = extra.get("artifacts", {}).get("plots")
+    if plots:
+        body += ["<h2>Training curves</h2>",
+                 "<p>The grader trained your network with your <code>train_step</code>; dashed: the "
+                 "reference solution on the same schedule.</p>", _curves(plots)]
+    for function in functions:
+        body.append(f"<h2><code>{escape(function)}</code></h2>")
+        body += [_check(t) for t in tests if t.get("tags", ["other"])[0] == function]
+    if printed.strip():
+        lines = printed.strip().splitlines()[:40]
+        body += ["<h2>What your code printed (the first lines)</h2>", f"<pre>{escape(chr(10).join(lines))}</pre>"]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}: {escape(student)}</title><style>{STYLE}</style></head>\n<body>\n"
+            + "\n".join(body) + "\n</body></html>\n")

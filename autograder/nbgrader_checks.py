@@ -1,0 +1,341 @@
+"""The kit's checks, run inside a Jupyter kernel: what the notebook's test cells call.
+
+In nbgrader the student's notebook runs in one kernel and nbgrader scores its test
+cells. Each test cell of the kit's notebook calls ``run(assignment, function, points)``:
+it runs the same pytest checks, with the engine's own plugin and fixtures, as
+``python -m autograder grade`` (the public ones; with ``hidden=True`` the instructor's
+hidden ones) on the functions the notebook defined, prints what passed and failed, and
+returns points, which nbgrader reads as the cell's partial credit. There is one
+definition of each check: the test modules.
+
+Student code runs in this process (nbgrader has no sandbox), so this module defends
+only what a test cell can defend:
+
+- the notebook's functions are read from the calling cell's frame, and the checks come
+  from modules loaded here: rebinding names in the notebook (``np``, ``run``,
+  ``expect_close``, ...) changes nothing the checks use;
+- every value a student function returns becomes plain data first (numbers, numeric
+  arrays, tuples, lists, dicts; anything else an ``Opaque`` placeholder), exactly as
+  the sandbox's wire does, so always-equal objects and ndarray subclasses are inert;
+- warnings and output of student code are captured and reported on stdout: nbgrader
+  gives 0 to a test cell that writes to stderr;
+- each call gets the kit's time limit (``[limits] call_seconds`` in assignment.toml).
+
+Only the standard library is imported at module level: the kit's own grader runs a
+notebook's import lines in its sandbox, this one included.
+"""
+import contextlib
+import functools
+import io
+import json
+import linecache
+import random
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from .sandbox.child import BoundedText
+
+MAX_OUTPUT_CHARS = 4000
+_public_points = {}  # (assignment, function) -> points of the last public run, for the hidden run
+
+
+class _CallTimeout(BaseException):
+    """Raised into student code when its time is up (BaseException: ``except Exception`` keeps running)."""
+
+
+def find_assignment(assignment_id):
+    """The assignment: beside the installed engine (the kit, the handout), else above the cwd."""
+    from . import assignment as assignments
+    roots = [assignments.ROOT, Path.cwd(), *Path.cwd().parents]
+    for root in roots:
+        if (root / "assignments" / assignment_id / "assignment.toml").is_file():
+            return assignments.Assignment(assignment_id, root)
+    raise RuntimeError(f"the assignment {assignment_id!r} was not found: install the kit (pip install -e .) "
+                       "or open the notebook inside it")
+
+
+def plain(value):
+    """``value`` as the sandbox's wire would deliver it: fresh numbers, arrays, tuples, lists, dicts."""
+    from . import wire
+    buffers = []
+    doc = json.dumps(wire._encode(value, buffers, 0), allow_nan=False)
+    return wire.decode(doc, buffers)
+
+
+class _View:
+    """Attribute access to the notebook's namespace: what the harness calls ``student``."""
+
+    def __init__(self, namespace):
+        self.__dict__["_namespace"] = namespace
+
+    def __getattr__(self, name):
+        try:
+            return self._namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class KernelStudent:
+    """``student.softmax(x)`` calls the notebook's ``softmax`` and returns plain data.
+
+    The same interface as the sandbox's proxy (autograder/plugin.py), so the checks
+    cannot tell the difference.
+    """
+
+    def __init__(self, namespace, graded, reference=None, call_seconds=5.0, harness=None):
+        self._namespace, self._graded, self._reference = namespace, list(graded), reference
+        self._call_seconds, self._harness_path = call_seconds, harness
+        self._harness = None
+        self.warnings, self.printed, self.output, self.hung = [], [], BoundedText(MAX_OUTPUT_CHARS), set()
+
+    # -- the proxy's interface -----------------------------------------------------------
+    def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
+        from .sandbox.runner import StudentTimeout
+        label = name if target == "module" else f"the grader's {name} run of your code"
+        stuck = [n for n in (name, *requires) if n in self.hung]
+        if stuck:
+            raise StudentTimeout(f"{label} was not run: {stuck[0]} already ran out of time in an earlier check")
+        owner = self._load_harness() if target == "harness" else None
+        function = getattr(owner, name, None) if owner else self._namespace.get(name)
+        if function is None or not callable(function):
+            return self._fail(name, {"type": "missing", "message": name, "where": ""})
+        if target == "harness":
+            args = (_View(self._namespace), *args)
+        value, error = self._run(function, args, kwargs, oracles, timeout or self._call_seconds)
+        if error == "timeout":
+            self.hung.add(name)
+            raise StudentTimeout(f"{label} did not finish within {timeout or self._call_seconds:g} s "
+                                 "(an infinite loop, or far too slow)")
+        if error:
+            return self._fail(name, error)
+        try:
+            return plain(value)
+        except Exception as exc:  # a value plain data cannot carry
+            return self._fail(name, {"type": "UnsendableValue", "message": str(exc)[:200], "where": ""})
+
+    def isolated(self, name):
+        """Call ``name`` with the other graded functions answered by the reference, if there is one."""
+        return functools.partial(self.call, name, oracles=[g for g in self._graded if g != name])
+
+    def harness(self, name, *args, timeout=None, **kwargs):
+        return self.call(name, *args, timeout=timeout, target="harness", requires=self._graded, **kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return functools.partial(self.call, name)
+
+    # -- running student code ------------------------------------------------------------
+    def _load_harness(self):
+        if self._harness is None and self._harness_path:
+            import importlib.util
+            spec = importlib.util.spec_from_file_location("harness", self._harness_path)
+            self._harness = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(self._harness)
+        return self._harness
+
+    def _oracle(self, name):
+        reference = getattr(self._reference, name)
+
+        def oracle(*args, **kwargs):
+            return plain(reference(*plain(list(args)), **plain(kwargs)))
+        oracle.__name__ = name
+        return oracle
+
+    def _run(self, function, args, kwargs, oracles, timeout):
+        """(value, None) or (None, error): error is "timeout" or the sandbox's error record."""
+        import warnings
+
+        import numpy as np
+        oracles = [o for o in oracles if self._reference is not None and hasattr(self._reference, o)]
+        saved = {n: self._namespace.get(n) for n in oracles}
+        self._namespace.update({n: self._oracle(n) for n in oracles})
+        np.random.seed(0)  # as in the sandbox: student code that draws random numbers stays deterministic
+        random.seed(0)
+        value = error = None
+        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(self.output), \
+                contextlib.redirect_stderr(self.output):
+            warnings.simplefilter("always")
+            try:
+                with _time_limit(timeout):
+                    value = function(*args, **kwargs)
+            except _CallTimeout:
+                error = "timeout"
+            except KeyboardInterrupt:
+                raise  # nbgrader's cell timeout: stop the whole cell
+            except BaseException as exc:  # noqa: B036 - SystemExit in student code is a failure too
+                error = self._describe(exc)
+            finally:
+                for n, old in saved.items():
+                    if old is None:
+                        self._namespace.pop(n, None)
+                    else:
+                        self._namespace[n] = old
+        self.warnings = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))[:5]
+        return value, error
+
+    def _describe(self, exc):
+        where, tb = "", exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_globals is self._namespace:
+                code = tb.tb_frame.f_code
+                text = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+                where = f"line {tb.tb_lineno} of the cell defining {code.co_name}" + (f": {text}" if text else "")
+            tb = tb.tb_next
+        return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where}
+
+    def _fail(self, name, error):
+        from .sandbox.runner import Sandbox
+        raise Sandbox._error(None, name, error)  # the sandbox's own wording of the failure
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise _CallTimeout into the code after ``seconds``, again every 0.25 s until it stops."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    state = {"armed": True}
+
+    def on_alarm(signum, frame):
+        if state["armed"]:
+            raise _CallTimeout()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+        try:
+            yield
+        finally:
+            state["armed"] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _NoSandbox:
+    """The notebook's code already runs in this kernel: nothing to start or close."""
+    notes, load_errors = [], []
+
+    def close(self):
+        pass
+
+
+def _kernel_plugin(assignment, function, student, reference, hidden):
+    """The engine's own pytest plugin (autograder/plugin.py), pointed at this kernel.
+
+    Its hooks turn each check's outcome into points and messages, and its fixtures
+    (student, reference, dataset, ...) serve the checks, exactly as in the kit's grader;
+    only the ``student`` proxy differs, and only ``function``'s checks are collected.
+    """
+    from . import data
+    from .plugin import GradingPlugin
+
+    class KernelPlugin(GradingPlugin):
+        def __init__(self):  # no submission to read or sandbox to start
+            self.assignment, self.hidden, self.function = assignment, hidden, function
+            self.results, self.notes, self.artifacts = {}, [], {}
+            self.sandbox, self.proxy, self.load_error = _NoSandbox(), None, None
+            self.reference_module = reference
+            self.data_spec = assignment.config.get("dataset") if hidden else None
+            self._arrays = None
+
+        @property
+        def arrays(self):  # loaded only if a check asks for the data set
+            if self._arrays is None:
+                self._arrays = data.load(self.data_spec)
+            return self._arrays
+
+        @property
+        def sandbox_data(self):
+            return data.sandbox_cache(self.data_spec) if self.data_spec else None
+
+        def open_sandbox(self):
+            self.proxy = student
+            return student
+
+        def pytest_collection_modifyitems(self, config, items):
+            super().pytest_collection_modifyitems(items)
+            drop = [i for i in items if self.results[i.nodeid].function != function]
+            self.results = {k: r for k, r in self.results.items() if r.function == function}
+            if drop:
+                config.hook.pytest_deselected(items=drop)
+                items[:] = [i for i in items if i not in drop]
+
+        def student_output(self):
+            return student.output.text()
+
+    return KernelPlugin()
+
+
+def _run_checks(assignment, function, namespace, hidden):
+    """Run one function's public (or hidden) checks with pytest; return (results, student)."""
+    import pytest
+
+    from . import plugin as fixtures
+    reference = assignment.load_reference() if assignment.has_solutions else None
+    limits = assignment.config.get("limits", {})
+    student = KernelStudent(namespace, assignment.graded, reference, limits.get("call_seconds", 5),
+                            assignment.harness)
+    plugin = _kernel_plugin(assignment, function, student, reference, hidden)
+    folder = assignment.hidden_tests if hidden else assignment.public_tests
+    args = [str(folder), "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(assignment.root),
+            "-q", "-p", "no:faulthandler", "--capture=sys", "-o", "timeout=0"]
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        code = pytest.main(args, plugins=[plugin, fixtures])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt("the checks were interrupted")
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise RuntimeError(f"the checks could not run (pytest exit code {int(code)})")
+    return list(plugin.results.values()), student
+
+
+def run(assignment_id, function, points=None, hidden=False):
+    """Run ``function``'s checks on the calling notebook's code; print them; return the points.
+
+    ``hidden=False``: the public checks, in detail. The return value is what the test cell
+    can still earn: the public points earned plus the rest of the cell's ``points`` (the
+    hidden checks', not run here), so that ``nbgrader validate`` calls a notebook that passes
+    every public check a success. ``hidden=True`` (only in the instructor's notebook): the
+    hidden checks, passed/failed only; the return value is the points earned, public
+    (from this cell's public run) and hidden.
+    """
+    namespace = sys._getframe(1).f_globals  # the notebook's globals, whatever names it rebound
+    assignment = find_assignment(assignment_id)
+    if hidden and not assignment.has_solutions:
+        raise RuntimeError("the hidden checks need the instructor's solutions folder")
+    results, student = _run_checks(assignment, function, namespace, hidden)
+    got = sum(c.points for c in results)
+    most = sum(c.max_points for c in results)
+    out = []
+    if hidden:
+        out.append(f"{function}: hidden checks {got:g} / {most:g} points (their inputs and details are not shown)")
+        out += [f"  hidden check {i}: {'passed' if c.passed else 'failed'} ({c.points:g}/{c.max_points:g})"
+                for i, c in enumerate(results, 1)]
+        public = _public_points.pop((assignment_id, function), None)
+        if public is None:  # no public run in this cell: run them now, quietly
+            public = sum(c.points for c in _run_checks(assignment, function, namespace, False)[0])
+        total = public + got
+        out.append(f"{function}: {total:g} points in all")
+    else:
+        out.append(f"{function}: {got:g} / {most:g} points from the public checks" if results else
+                   f"{function} has no public checks")
+        for c in results:
+            out.append(f"  {'PASS' if c.passed else 'FAIL'}  {c.title} ({c.points:g}/{c.max_points:g})")
+            for line in ([c.message] if c.message and not c.passed else []) + c.notes:
+                out.append("        " + line.replace("\n", "\n        "))
+        printed = student.output.text().strip()
+        if printed:
+            out += ["  what your code printed during the checks:"] + ["    " + l for l in printed.splitlines()[:20]]
+        _public_points[(assignment_id, function)] = got
+        rest = max(float(points) - most, 0.0) if points is not None else 0.0
+        total = got + rest
+        if rest:
+            out.append(f"{function}: at most {total:g} of {float(points):g} points: hidden checks worth "
+                       f"{rest:g} run when your notebook is graded")
+    print("\n".join(out))
+    return float(total)

@@ -1,0 +1,68 @@
+"""Matplotlib figures as self-contained <img> tags (base64 PNG), for the HTML reports.
+
+Trusted side only: it draws numbers the grader computed, never objects from student code.
+"""
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+
+COLOURS = {"yours": "tab:blue", "reference": "tab:gray"}
+
+
+def img(fig, alt):
+    """The figure as an <img> with its PNG inline."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def figure(width=6.4, height=3.6):
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def curves(plots):
+    """One panel per plot: ``{"title", "xlabel", "ylabel", "series": {label: {"x", "y"}}}``."""
+    fig = figure(5.0 * len(plots), 3.4)
+    for ax, plot in zip(fig.subplots(1, len(plots), squeeze=False)[0], plots):
+        for label, series in plot.get("series", {}).items():
+            points = [(x, y) for x, y in zip(series.get("x", []), series.get("y", [])) if y is not None]
+            if points:
+                xs, ys = zip(*points)
+                ax.plot(xs, ys, marker="o" if len(xs) < 20 else None, markersize=3, label=label,
+                        color=COLOURS.get(label), linestyle="--" if label == "reference" else "-")
+        ax.set(title=plot.get("title", ""), xlabel=plot.get("xlabel", ""), ylabel=plot.get("ylabel", ""))
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return fig
+
+
+def histogram(values, title, xlabel, bins=20, value_range=None):
+    fig = figure()
+    ax = fig.subplots()
+    ax.hist(values, bins=bins, range=value_range, color="tab:blue", edgecolor="white")
+    ax.set(title=title, xlabel=xlabel, ylabel="submissions")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return fig
+
+
+def pass_rates(names, rates, hidden):
+    """Horizontal bars, one per check, hidden ones hatched."""
+    fig = figure(8.0, 0.28 * len(names) + 1.2)
+    ax = fig.subplots()
+    positions = range(len(names))[::-1]
+    bars = ax.barh(list(positions), [100 * r for r in rates], color=[
+        "tab:red" if r < 0.5 else "tab:orange" if r < 0.8 else "tab:green" for r in rates])
+    for bar, secret in zip(bars, hidden):
+        if secret:
+            bar.set_hatch("//")
+    ax.set_yticks(list(positions), [n + (" (hidden)" if h else "") for n, h in zip(names, hidden)],
+                  fontsize=8)
+    ax.set(xlim=(0, 100), xlabel="% of submissions passing", title="Pass rate of every check")
+    ax.grid(axis="x", alpha=0.3)
+    return fig

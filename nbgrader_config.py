@@ -1,0 +1,59 @@
+"""nbgrader's configuration for the kit: this folder (the repository) is the course root.
+
+Run nbgrader from here (README, "Using the kit inside nbgrader"):
+
+    nbgrader generate_assignment mnist_mlp   # solutions/mnist_mlp/mnist_mlp.ipynb -> release/mnist_mlp/
+    nbgrader autograde mnist_mlp             # submitted/<student>/mnist_mlp/ -> autograded/<student>/mnist_mlp/
+    nbgrader generate_feedback mnist_mlp     # -> feedback/<student>/mnist_mlp/mnist_mlp.html
+    nbgrader export                          # -> grades.csv
+
+A copy of this file in another folder makes that folder a course root (the kit's tests do
+this); the kit itself must be installed in the Python that runs nbgrader and its kernel.
+"""
+import os
+import sys
+
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, SaveAutoGrades
+
+from autograder.nbgrader_preprocessors import ClearSolutionsWithHints, ScoreCheckCells
+
+c = get_config()  # noqa: F821 - nbgrader defines it while it reads this file
+
+
+def default(cls, name):
+    return list(cls.class_traits()[name].default())
+
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+# nbgrader's "source" folder is the instructor's: the notebook `make release` generates.
+c.CourseDirectory.source_directory = "solutions"
+# Only notebooks move between nbgrader's folders: never the reference .py or the hidden checks.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "tests"]
+
+# Stubs keep each function's hint: raise NotImplementedError("<hint>"), as in the .py release.
+c.GenerateAssignment.preprocessors = [ClearSolutionsWithHints if p is ClearSolutions else p
+                                      for p in default(GenerateAssignment, "preprocessors")]
+
+# A test cell is worth the points its checks return, whatever it wrote to stderr.
+autograde = default(Autograde, "autograde_preprocessors")
+autograde.insert(autograde.index(SaveAutoGrades), ScoreCheckCells)
+c.Autograde.autograde_preprocessors = autograde
+# A student who deleted a test cell (by editing the file) gets it back, and it runs.
+c.OverwriteCells.add_missing_cells = True
+# A cell that hangs is stopped (interrupted) after this many seconds; the rest still runs.
+# The longest test cell trains the network: about 10 s, and the harness stops it at 40 s.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# nbgrader puts the hidden tests back to run them; feedback must not show them.
+c.GenerateFeedback.preprocessors = default(GenerateFeedback, "preprocessors") + [ClearHiddenTests]
+
+# nbgrader runs `alembic` (its database migrations) from PATH: use the one beside this
+# Python, so `.venv/bin/nbgrader ...` works without activating the venv.
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+
+# The kernels nbgrader starts inherit this: one BLAS thread, as in the kit's sandbox, so
+# training speed and results do not depend on how many cores the grading machine has.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")

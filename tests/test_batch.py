@@ -1,0 +1,200 @@
+"""Grading a whole class: an LMS zip with bad entries, duplicate names, resume, Ctrl-C, grades.csv, summary.html."""
+import csv
+import json
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import report, unzip
+from autograder.sandbox import jail
+from kit import REFERENCE, ROOT, functions, run_cli
+
+pytestmark = pytest.mark.slow
+REF = REFERENCE.read_text()
+EXAMPLES = ROOT / "examples"
+GRADED_IDS = {"alice.py", "alice.ipynb", "carol", "notes.txt", "latin1", "binary", "empty", "r_kernel"}
+REJECTED = {"class.zip:../escape.py": "leaves the archive", "class.zip:/etc/abs.py": "an absolute path",
+            "class.zip:link.py": "a symbolic link"}
+
+
+def _r_notebook():
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
+    nb.cells = [nbformat.v4.new_code_cell("x <- 1")]
+    return nbformat.writes(nb)
+
+
+def _class_zip(path):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("alice.py", (EXAMPLES / "alice.py").read_text())  # correct
+        zf.writestr("alice.ipynb", (EXAMPLES / "bob.ipynb").read_text())  # same name, another file
+        zf.writestr("carol/mnist_mlp.py", (EXAMPLES / "carol.py").read_text())  # buggy, in a folder
+        zf.writestr("carol/.ipynb_checkpoints/mnist_mlp-checkpoint.py", "raise SystemExit")
+        zf.writestr("__MACOSX/._alice.py", b"\0\x05\x16\x07")
+        zf.writestr(".DS_Store", b"\0\0\0\1Bud1")
+        zf.writestr("notes.txt", "roster, not a submission")
+        zf.writestr("latin1.py", REF.encode() + "\n# caf\xe9\n".encode("latin-1"))
+        zf.writestr("binary.py", bytes(range(256)) * 4)
+        zf.writestr("empty.py", b"")
+        zf.writestr("r_kernel.ipynb", _r_notebook())
+        zf.writestr("../escape.py", REF)
+        zf.writestr("/etc/abs.py", REF)
+        link = zipfile.ZipInfo("link.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, str(REFERENCE))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lms")
+    archive = tmp / "class.zip"
+    _class_zip(archive)
+    out = tmp / "out"
+    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--id-column", "SIS User ID")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["SIS User ID"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    return archive, out, rows
+
+
+def _results(out, student):
+    return json.loads((out / student / "results.json").read_text())
+
+
+def test_every_entry_gets_one_row_and_junk_is_skipped(batch):
+    archive, out, rows = batch
+    assert set(rows) == GRADED_IDS | set(REJECTED)
+    assert {p.name for p in out.iterdir() if p.is_dir()} == GRADED_IDS
+    assert not (archive.parent.parent / "escape.py").exists() and not (archive.parent / "escape.py").exists()
+
+
+def test_duplicate_names_are_both_graded_and_flagged(batch):
+    _, out, rows = batch
+    assert _results(out, "alice.py")["score"] == 100
+    assert _results(out, "alice.ipynb")["score"] == 75  # bob's notebook, under alice's name
+    assert "duplicate name" in rows["alice.py"]["status"] and "alice.ipynb" in rows["alice.py"]["status"]
+    assert _results(out, "alice.py")["extra_data"]["student"] == "alice.py"
+
+
+def test_buggy_submission_in_a_folder(batch):
+    _, out, rows = batch
+    assert rows["carol"]["score"] == "47"
+    assert functions(_results(out, "carol"))["train_step"] == (0, 20)
+
+
+@pytest.mark.parametrize("student, reason", [
+    ("latin1", "not UTF-8"), ("binary", "binary file"), ("r_kernel", "is a R notebook"),
+    ("notes.txt", "not a .py or .ipynb file"), *REJECTED.items()])
+def test_bad_input_row_says_why(batch, student, reason):
+    rows = batch[2]
+    assert rows[student]["score"] == "0" and reason in rows[student]["status"]
+
+
+def test_empty_file_scores_zero(batch):
+    _, out, rows = batch
+    assert rows["empty"]["score"] == "0" and rows["empty"]["max_score"] == "100"
+    assert "is not defined in your submission" in (out / "empty" / "feedback.md").read_text()
+
+
+def test_every_results_json_is_valid(batch):
+    _, out, _ = batch
+    for folder in out.iterdir():
+        if folder.is_dir():
+            report.validate(_results(out, folder.name))
+
+
+def test_summary_has_the_three_figures(batch):
+    _, out, rows = batch
+    page = (out / "summary.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 3
+    for alt in ("score histogram", "pass rate of every check", "distribution of test_accuracy"):
+        assert f'alt="{alt}"' in page
+    assert 'href="carol/feedback.html"' in page and "link.py" in page
+
+
+def _snapshot(out, students):
+    return {p: p.stat().st_mtime_ns for s in students for p in (out / s).iterdir()}
+
+
+def test_resume_regrades_only_missing_or_broken_results(batch, tmp_path):
+    archive, first, _ = batch
+    out = tmp_path / "out"
+    shutil.copytree(first, out)  # copy2: the mtimes are kept
+    shutil.rmtree(out / "empty")
+    text = (out / "latin1" / "results.json").read_text()
+    (out / "latin1" / "results.json").write_text(text[:len(text) // 2])  # as if cut mid-write
+    untouched = GRADED_IDS - {"empty", "latin1"}
+    before = _snapshot(out, untouched)
+    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--resume", "--id-column", "SIS User ID")
+    assert proc.returncode == 0, proc.stderr
+    assert "6 submission(s) already graded, 2 to go" in proc.stderr
+    assert _snapshot(out, untouched) == before
+    assert _results(out, "empty")["score"] == 0 and "not UTF-8" in _results(out, "latin1")["output"]
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert {r["SIS User ID"] for r in rows} == GRADED_IDS | set(REJECTED)
+    assert {r["SIS User ID"]: r["score"] for r in rows}["alice.py"] == "100"
+
+
+def _processes(word):
+    """Pids of the processes whose command line mentions ``word``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if word.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_ctrl_c_leaves_no_half_written_result(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    (folder / "a_empty.py").write_text("")
+    (folder / "b_sleeps.py").write_text(REF + "\n\nimport time\n_ = time.sleep(120)\n")
+    (folder / "c_empty.py").write_text("")
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out),
+                             "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "a_empty" / "results.json").exists() or not _processes(str(folder / "b_sleeps.py")):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    worker = _processes(str(folder / "b_sleeps.py"))[0]
+    time.sleep(2)  # b_sleeps is now asleep in its sandbox
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "1 graded, 2 left" in stderr and "--resume" in stderr
+    assert report.read_results(out / "a_empty")["score"] == 0
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "a_empty", "a_empty/feedback.html", "a_empty/feedback.md", "a_empty/results.json"]
+    assert not _processes(str(folder / "b_sleeps.py"))
+    if jail.level() == "full":  # the interrupted submission's sandbox was reaped too
+        assert not jail.processes_of(jail.UID_BASE + worker)
+
+
+def test_archive_caps(tmp_path):
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(5):
+            zf.writestr(f"s{i}.py", "0" * 1000)
+    with pytest.raises(unzip.ArchiveError, match="entries"):
+        unzip.unpack(archive, tmp_path / "a", max_files=4)
+    with pytest.raises(unzip.ArchiveError, match="unpacks to 5,000 bytes"):
+        unzip.unpack(archive, tmp_path / "b", max_total=4999)
+    assert unzip.unpack(archive, tmp_path / "c") == [] and len(list((tmp_path / "c").iterdir())) == 5
+
+
+def test_unreadable_archive_is_a_row_not_a_crash(tmp_path):
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 cut short")
+    proc = run_cli("grade", tmp_path / "broken.zip", "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert [(r["student"], r["score"]) for r in rows] == [("broken.zip", "0")]
+    assert "not a readable zip archive" in rows[0]["status"]

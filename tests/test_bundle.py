@@ -1,0 +1,118 @@
+"""The Gradescope bundle: what it holds, and a simulated Gradescope run of a correct, a buggy and a
+hostile submission."""
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder import assignment as assignments
+from autograder import data, report
+from kit import GRADED, ROOT, SUBMISSIONS, functions, materialize, run_cli
+
+pytestmark = pytest.mark.slow
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    target = tmp_path_factory.mktemp("dist") / "autograder.zip"
+    proc = run_cli("bundle", "gradescope", "--out", target)
+    assert proc.returncode == 0, proc.stderr
+    return target
+
+
+def test_bundle_contents(bundle):
+    with zipfile.ZipFile(bundle) as zf:
+        names = set(zf.namelist())
+        modes = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
+        requirements = zf.read("requirements.txt").decode().split()
+    assert {"setup.sh", "run_autograder", "autograder/gradescope.py", "autograder/cli.py",
+            "assignments/mnist_mlp/assignment.toml", "assignments/mnist_mlp/harness.py",
+            "assignments/mnist_mlp/tests/test_public.py", "solutions/mnist_mlp/mnist_mlp.py",
+            "solutions/mnist_mlp/tests/test_hidden.py"} <= names
+    assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
+    assert not any("__pycache__" in n or n.endswith(".npz") or n.startswith(("tests/", "examples/"))
+                   for n in names)
+    pinned = dict(r.split("==") for r in requirements)
+    assert set(pinned) == {"numpy", "pytest", "pytest-timeout", "nbformat", "jsonschema", "rich", "matplotlib"}
+    assert all(pinned[n] == importlib.metadata.version(n) for n in pinned)
+
+
+def test_with_data_embeds_the_verified_copy(tmp_path):
+    target = tmp_path / "offline.zip"
+    proc = run_cli("bundle", "gradescope", "--out", target, "--with-data")
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(target) as zf:
+        embedded = zf.getinfo("source_data/mnist.npz").file_size
+    spec = assignments.resolve("mnist_mlp").config["dataset"]
+    assert embedded == os.path.getsize(data.locate(spec))
+
+
+def _unzip_like_gradescope(bundle, source):
+    with zipfile.ZipFile(bundle) as zf:
+        for info in zf.infolist():
+            zf.extract(info, source)
+            os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777 or 0o644)
+
+
+@pytest.fixture(scope="module")
+def gradescope(bundle, tmp_path_factory):
+    """One image (setup.sh ran once), three submissions graded by run_autograder side by side."""
+    base = tmp_path_factory.mktemp("gradescope")
+    source = base / "image" / "autograder" / "source"
+    source.mkdir(parents=True)
+    _unzip_like_gradescope(bundle, source)
+    env = {**os.environ, "AUTOGRADER_PYTHON": sys.executable}  # the venv has the requirements already
+    setup = subprocess.run([str(source / "setup.sh")], env=env, capture_output=True, text=True, timeout=300)
+    assert setup.returncode == 0, setup.stderr
+    assert (source / "source_data" / "mnist.npz").is_file()  # the data step ran (from $MNIST_NPZ)
+    hostile = materialize(SUBMISSIONS / "hostile" / "os_exit.py", base)
+    submissions = {"correct": EXAMPLES / "alice.py", "buggy": EXAMPLES / "carol.py", "hostile": hostile}
+    runs = {}
+    for kind, path in submissions.items():
+        root = base / kind
+        (root / "autograder" / "submission").mkdir(parents=True)
+        (root / "autograder" / "source").symlink_to(source)
+        shutil.copy(path, root / "autograder" / "submission" / "mnist_mlp.py")
+        env = {k: v for k, v in os.environ.items() if k != "MNIST_NPZ"}  # graded from the image's copy
+        runs[kind] = subprocess.Popen([str(source / "run_autograder")], env={**env, "AUTOGRADER_ROOT": str(root)},
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = {}
+    for kind, proc in runs.items():
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        results[kind] = json.loads((base / kind / "autograder" / "results" / "results.json").read_text())
+    return results, source
+
+
+@pytest.mark.parametrize("kind", ["correct", "buggy", "hostile"])
+def test_results_are_valid_gradescope_json(gradescope, kind):
+    report.validate(gradescope[0][kind])
+
+
+def test_scores(gradescope):
+    results, _ = gradescope
+    assert results["correct"]["score"] == 100
+    assert results["buggy"]["score"] == 47
+    points = functions(results["hostile"])
+    assert points["softmax"][0] == 0  # it kills its own interpreter, and only that is lost
+    assert all(points[f][0] == points[f][1] for f in GRADED if f != "softmax")
+
+
+def test_hidden_checks_are_published_later_without_details(gradescope):
+    results, _ = gradescope
+    hidden = [t for t in results["buggy"]["tests"] if t["visibility"] == "after_published"]
+    assert hidden and all(t["output"] in (report.HIDDEN_PASSED, report.HIDDEN_FAILED) for t in hidden)
+
+
+def test_the_bundled_engine_did_the_grading(gradescope):
+    _, source = gradescope
+    cache = source / "source_data" / "cache"
+    assert (cache / "mnist_npz" / "READY").is_file()
+    assert list(cache.glob("mnist_mlp-reference-curve-*.json"))
+    assert not list(source.glob(".work-*"))  # the per-submission work folders are gone
