@@ -25,7 +25,6 @@ Only the standard library is imported at module level: the kit's own grader runs
 notebook's import lines in its sandbox, this one included.
 """
 import contextlib
-import functools
 import io
 import json
 import linecache
@@ -35,6 +34,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .proxy import StudentCalls
 from .sandbox.child import BoundedText
 
 MAX_OUTPUT_CHARS = 4000
@@ -77,7 +77,7 @@ class _View:
             raise AttributeError(name) from None
 
 
-class KernelStudent:
+class KernelStudent(StudentCalls):
     """``student.softmax(x)`` calls the notebook's ``softmax`` and returns plain data.
 
     The same interface as the sandbox's proxy (autograder/plugin.py), so the checks
@@ -114,18 +114,6 @@ class KernelStudent:
             return plain(value)
         except Exception as exc:  # a value plain data cannot carry
             return self._fail(name, {"type": "UnsendableValue", "message": str(exc)[:200], "where": ""})
-
-    def isolated(self, name):
-        """Call ``name`` with the other graded functions answered by the reference, if there is one."""
-        return functools.partial(self.call, name, oracles=[g for g in self._graded if g != name])
-
-    def harness(self, name, *args, timeout=None, **kwargs):
-        return self.call(name, *args, timeout=timeout, target="harness", requires=self._graded, **kwargs)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return functools.partial(self.call, name)
 
     # -- running student code ------------------------------------------------------------
     def _load_harness(self):

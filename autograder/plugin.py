@@ -10,13 +10,13 @@ Two shapes are drawn: a number is plotted as a distribution over the class in
 summary.html; ``artifacts["plots"]``, a list of ``{"title", "xlabel", "ylabel",
 "series": {label: {"x": [...], "y": [...]}}}``, is drawn in the student's feedback.html.
 """
-import functools
 from dataclasses import dataclass, field
 
 import pytest
 
 from . import data, definitions, submission
 from .checks import CheckFailed
+from .proxy import StudentCalls
 from .sandbox.runner import Limits, Sandbox, StudentError
 
 
@@ -44,7 +44,7 @@ class SubmissionUnavailable(Exception):
     """The submission could not be read or started; every check fails with this message."""
 
 
-class StudentProxy:
+class StudentProxy(StudentCalls):
     """``student.softmax(x)`` runs ``softmax`` in the sandbox and returns plain data."""
 
     def __init__(self, sandbox, graded):
@@ -58,23 +58,6 @@ class StudentProxy:
             self.warnings += [w for w in self._sandbox.warnings if w not in self.warnings]
             if self._sandbox.printed:
                 self.printed.append(self._sandbox.printed)
-
-    def isolated(self, name):
-        """Call ``name`` with the other graded functions answered by the reference.
-
-        So a bug in softmax costs softmax's points, not train_step's as well. Without a
-        reference (the student's self-check) the student's own functions are used.
-        """
-        return functools.partial(self.call, name, oracles=[g for g in self._graded if g != name])
-
-    def harness(self, name, *args, timeout=None, **kwargs):
-        """Call a harness function; it drives the student's code, so it needs all of it."""
-        return self.call(name, *args, timeout=timeout, target="harness", requires=self._graded, **kwargs)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return functools.partial(self.call, name)
 
 
 def _cut(text, limit):
