@@ -132,30 +132,25 @@ def enter(spec, max_processes, tmp_bytes):
     return work
 
 
-def processes_of(uid):
-    found = []
+def _processes():
+    """(pid, owner uid, parent pid) of every process this PID namespace shows."""
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                if os.stat(entry.path).st_uid == uid:
-                    found.append(int(entry.name))
-            except FileNotFoundError:
-                pass
-    return found
+                uid = os.stat(entry.path).st_uid
+                with open(f"{entry.path}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])  # field 4, after "(comm)"
+            except (OSError, ValueError, IndexError):
+                continue  # it ended while we looked
+            yield int(entry.name), uid, parent
+
+
+def processes_of(uid):
+    return [pid for pid, owner, _ in _processes() if owner == uid]
 
 
 def children_of(pid):
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"{entry.path}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4, after "(comm)"
-                found.append(int(entry.name))
-    return found
+    return [child for child, _, parent in _processes() if parent == pid]
 
 
 def reap(uid, seconds=5.0):
