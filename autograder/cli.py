@@ -20,8 +20,13 @@ def cmd_grade(args):
     from . import batch
     assignment = assignments.resolve(args.assignment)
     if jail.level() != "full":
-        console.print("[yellow]warning: not running as root, so student code is confined by resource "
-                      "limits only (no namespaces, no separate user). Grade untrusted work as root.[/]")
+        one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
+            and Path(args.paths[0]).suffix in (".py", ".ipynb")
+        if not (args.unconfined or one_file):
+            console.print(f"[red]refusing to grade: {jail.UNCONFINED_RISK} {jail.HOW_TO_CONFINE} "
+                          "To grade anyway, knowingly, pass --unconfined.[/]")
+            return 2
+        console.print(f"[yellow]warning: {jail.UNCONFINED_RISK}[/]")
     out_dir = Path(args.out)
     start = time.monotonic()
     result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
@@ -130,6 +135,8 @@ def main(argv=None):
     grade.add_argument("--id-column", default="student",
                        help='header of the student column in grades.csv (e.g. "SIS User ID")')
     grade.add_argument("--assignment")
+    grade.add_argument("--unconfined", action="store_true",
+                       help="grade a class even where student code cannot be confined (see README)")
     grade.set_defaults(run=cmd_grade)
     one = sub.add_parser("grade-one", help=argparse.SUPPRESS)
     one.add_argument("path")

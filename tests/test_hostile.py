@@ -1,35 +1,116 @@
-"""Hostile submissions are contained, earn nothing they did not earn, and harm no one else's grade."""
+"""Hostile submissions are contained, earn nothing they did not earn, and harm no one else's grade.
+
+The whole batch runs twice: graded by root, and graded by an ordinary user (the jail then
+builds its namespaces inside a user namespace). Both must contain the same attacks.
+"""
 import json
+import os
+import shutil
+import site
+import socket
 import subprocess
+import sys
+import tempfile
+import threading
+import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import unprivileged
 from autograder.sandbox import jail
 from kit import GRADED, REFERENCE, ROOT, SUBMISSIONS, functions, grade, header, materialize
 
 HOSTILE = sorted((SUBMISSIONS / "hostile").glob("*.py"))
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    jail.level() != "full", reason="hostile code is only run inside the full jail (grader as root)")]
+MODES = ["root", "user"]
+PLANTED = "pwned_by_write_outside.pth"  # what write_outside.py tries to leave behind
+# Each batch grades ~20 submissions: allow for a loaded machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
-def _sandbox_processes():
-    """Processes left running under a sandbox uid, anywhere on the machine."""
-    out = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if int(line.split()[0]) >= jail.UID_BASE]
+def _skip_unless_possible(mode):
+    if os.geteuid() != 0:
+        pytest.skip("both modes need root: one grades as root, the other switches to a test user")
+    if mode == "root" and jail.level() != "full":
+        pytest.skip("this machine gives root no namespaces (e.g. a container): see test_unconfined")
+    if mode == "user" and subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                          *jail.command(["true"])]).returncode:
+        pytest.skip("this kernel forbids unprivileged user namespaces")
 
 
-@pytest.fixture(scope="module")
-def hostile_grades(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
+class LoopbackServer:
+    """Listens on a port connect_port.py tries, and counts who connects."""
+
+    def __init__(self):
+        self.connections = 0
+        self.socket = socket.socket()
+        for port in (8888, 8080, 8000):
+            try:
+                self.socket.bind(("127.0.0.1", port))
+                break
+            except OSError:
+                continue
+        else:
+            pytest.skip("no free port among those connect_port.py tries")
+        self.socket.listen()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.socket.accept()[0].close()
+            except OSError:
+                return
+            self.connections += 1
+
+
+def _planted_targets(user_home):
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    folders = [Path(np.__file__).parent, Path(np.__file__).parents[1], Path(sys.prefix),
+               ROOT / "autograder", Path("/tmp"), Path("/root"), Path(site.getusersitepackages()),
+               Path(user_home) / ".local" / "lib" / version / "site-packages"]
+    return [folder / PLANTED for folder in folders] + [Path("/tmp/pwned_by_pth")]
+
+
+def _processes_of(uid):
+    return [pid for pid in jail.processes_of(uid) if pid != os.getpid()]
+
+
+@pytest.fixture(scope="module", params=MODES)
+def hostile_grades(request):
+    mode = request.param
+    _skip_unless_possible(mode)
+    account = unprivileged.ensure_user()
+    marker = f"CLASSMATE-MARKER-{uuid.uuid4()}"
+    # A folder the test user can read but not write, outside root's private /tmp/pytest-of-root.
+    base = Path(tempfile.mkdtemp(prefix="hostile-"))
+    base.chmod(0o755)
+    folder, out = base / "class", base / "out"
+    folder.mkdir(mode=0o755)
+    out.mkdir()
     for snippet in HOSTILE:
         materialize(snippet, folder)
     (folder / "reference.py").write_text(REFERENCE.read_text())
-    (folder / "alice.py").write_text((ROOT / "examples" / "alice.py").read_text())
-    # An existing results folder the forging submission would love to overwrite.
-    out = tmp_path_factory.mktemp("hostile_out")
-    results = grade([folder], out)
-    return results, out
+    (folder / "alice.py").write_text(f"# {marker}\n" + (ROOT / "examples" / "alice.py").read_text())
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    server = LoopbackServer()
+    try:
+        if mode == "root":
+            results = grade([folder], out)
+        else:
+            os.chown(out, account.pw_uid, account.pw_gid)
+            proc = unprivileged.run_as_user(["grade", folder, "--out", out, "--jobs", 2],
+                                            needs=[ROOT, folder, out], stash=base / "stash")
+            assert proc.returncode == 0, proc.stderr
+            results = {p.name: json.loads((p / "results.json").read_text())
+                       for p in out.iterdir() if (p / "results.json").is_file()}
+        yield {"mode": mode, "results": results, "out": out, "marker": marker, "server": server,
+               "uid": jail.UID_BASE if mode == "root" else account.pw_uid, "home": account.pw_dir}
+    finally:
+        server.socket.close()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_corpus_is_large_enough():
@@ -37,14 +118,14 @@ def test_corpus_is_large_enough():
 
 
 def test_honest_submissions_in_the_same_batch_are_untouched(hostile_grades):
-    results, _ = hostile_grades
+    results = hostile_grades["results"]
     assert results["reference"]["score"] == 100
     assert results["alice"]["score"] == 100
 
 
 @pytest.mark.parametrize("attack", HOSTILE, ids=lambda p: p.stem)
 def test_attack_is_contained(hostile_grades, attack):
-    results, out = hostile_grades
+    results, out = hostile_grades["results"], hostile_grades["out"]
     mine = results[f"hostile_{attack.stem}"]
     loses = header(attack, "loses")
     points = functions(mine)
@@ -59,13 +140,36 @@ def test_attack_is_contained(hostile_grades, attack):
     assert on_disk == mine and on_disk["score"] == sum(t["score"] for t in on_disk["tests"])
 
 
+def test_nothing_leaks_into_any_output(hostile_grades):
+    out, marker = hostile_grades["out"], hostile_grades["marker"]
+    hidden = (ROOT / "solutions" / "mnist_mlp" / "tests" / "test_hidden.py").read_text()
+    secrets = [marker, "BEGIN SOLUTION", "def test_one_hot_reference"]
+    assert "def test_one_hot_reference" in hidden  # the needle still names a hidden test
+    for path in out.rglob("*"):
+        if path.is_file() and path.parent.name not in ("alice", "reference"):  # may quote their own file
+            text = path.read_text(errors="replace")
+            assert not [s for s in secrets if s in text], f"{path} shows what the sandbox should hide"
+    feedback = json.dumps(hostile_grades["results"]["hostile_read_classmates"])
+    assert "found nothing" in feedback
+
+
 def test_nothing_is_left_behind(hostile_grades):
     assert not Path("/tmp/pwned_by_pickle").exists()
-    assert _sandbox_processes() == []
+    for target in _planted_targets(hostile_grades["home"]):
+        assert not target.exists(), f"{target} was written from the sandbox"
+    if hostile_grades["mode"] == "root":
+        out = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True).stdout
+        assert [line for line in out.splitlines() if int(line.split()[0]) >= jail.UID_BASE] == []
+    else:
+        assert _processes_of(hostile_grades["uid"]) == []
+
+
+def test_no_connection_reaches_the_host(hostile_grades):
+    assert hostile_grades["server"].connections == 0
 
 
 def test_forged_results_never_reach_the_output(hostile_grades):
-    results, out = hostile_grades
+    out = hostile_grades["out"]
     for folder in out.iterdir():
         if folder.is_dir():
             data = json.loads((folder / "results.json").read_text())
@@ -74,7 +178,7 @@ def test_forged_results_never_reach_the_output(hostile_grades):
 
 
 def test_flood_is_cut(hostile_grades):
-    results, out = hostile_grades
+    out = hostile_grades["out"]
     feedback = (out / "hostile_flood_stdout" / "feedback.md").read_text()
     assert len(feedback) < 200_000
     assert "more characters of output cut" in feedback

@@ -2,22 +2,29 @@
 
 Two levels:
 
-* ``full`` (the grader runs as root and ``unshare`` exists): the child gets new
-  mount, PID, network, IPC and UTS namespaces. Inside, before any student code
-  runs, ``enter`` masks every top-level folder but the system ones (so the
-  project, the output, the data, ``/tmp`` and ``$HOME`` wherever they are) with
-  empty tmpfs mounts, puts back read-only only what Python needs
+* ``full`` (``unshare`` exists and the kernel lets this user create namespaces):
+  the child gets new mount, PID, network, IPC and UTS namespaces. Inside, before
+  any student code runs, ``enter`` masks every top-level folder but the system
+  ones (so the project, the output, the data, ``/tmp`` and ``$HOME`` wherever
+  they are) with empty tmpfs mounts, puts back read-only only what Python needs
   (interpreter, venv, the engine, the assignment's public folder, the training
-  data cache), and drops to a uid of its own. The network namespace has only a
-  loopback interface that is down; killing the ``unshare`` process kills every
-  process in the namespace.
-* ``basic`` (anyone else, e.g. a student's self-check): resource limits, its own
-  session and scrubbed environment and temporary folder, nothing more.
+  data cache), then gives up every privilege for good. As root it drops to a
+  uid of its own. Without root the namespaces sit in a new user namespace whose
+  root is the instructor's uid: the child drops every capability (bounding set
+  and all, with root's special powers locked off), so it can neither undo the
+  masks nor remount the read-only folders; a user namespace it makes itself only
+  receives those mounts locked (mount_namespaces(7)). The network namespace has
+  only a loopback interface that is down; killing the ``unshare`` process kills
+  every process in the namespace.
+* ``basic`` (no namespaces here, e.g. a student's laptop with them disabled, or a
+  container without the right): resource limits, its own session and scrubbed
+  environment and temporary folder, nothing more.
 
 This module is imported by the child before it drops privileges: standard
 library only.
 """
 import ctypes
+import errno
 import functools
 import os
 import resource
@@ -28,27 +35,50 @@ import sys
 import time
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-PR_SET_NO_NEW_PRIVS = 38
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_CAP_AMBIENT = 38, 24, 28, 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+# Root's uid 0 grants no capability again, not even through exec, and that cannot be undone.
+SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_KEEP_CAPS_LOCKED = 1, 2, 32
+SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED = 64, 128
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# Flags a user namespace may not clear on a bind it inherited: a read-only remount keeps them.
+ST_KEPT = os.ST_NOEXEC | os.ST_NOATIME | os.ST_NODIRATIME
 # Everything at the top of the file system is masked except what programs need to run:
 # a copy of the project or the data elsewhere on the machine must stay out of reach too.
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "usr"}
-ALWAYS_MASKED = ("/dev/shm",)
+ALWAYS_MASKED = ("/dev/shm", "/dev/pts")  # shared memory; terminals the instructor owns
+UNCONFINED_RISK = ("this machine cannot confine student code (no user namespaces for this user, "
+                   "or no `unshare`): each submission runs with resource limits only, as your own "
+                   "user, and can read the other submissions, your solutions and hidden tests, "
+                   "write wherever you can, and use the network.")
+HOW_TO_CONFINE = ("To fix it, allow unprivileged user namespaces (sysctl "
+                  "kernel.unprivileged_userns_clone=1 or user.max_user_namespaces>0; in Docker, "
+                  "a seccomp profile that allows unshare), or grade as root.")
 UID_BASE = 2_000_000_000  # far above any real account, so the uid owns nothing on the host
 
 
 @functools.lru_cache(maxsize=1)
 def level():
-    """``full`` only if namespaces really work here (root in a container may lack the right)."""
-    if os.geteuid() != 0 or not shutil.which("unshare"):
+    """``full`` only if namespaces really work here: a kernel may forbid user namespaces,
+    a container (Gradescope's Docker) may forbid namespaces even to root."""
+    if not shutil.which("unshare"):
         return "basic"
-    probe = subprocess.run(command(["true"]), capture_output=True, timeout=30)
+    try:
+        probe = subprocess.run(command(["true"]), capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "basic"
     return "full" if probe.returncode == 0 else "basic"
+
+
+def as_root():
+    """Root drops to a uid of its own; anyone else becomes root of a new user namespace."""
+    return os.geteuid() == 0
 
 
 def sandbox_uid():
     # One uid per grading process: concurrent sandboxes never share a process count
     # (RLIMIT_NPROC) or files, and none of them owns anything on the host.
-    return UID_BASE + os.getpid()
+    return UID_BASE + os.getpid() if as_root() else None
 
 
 def _untraversable_ancestors(path):
@@ -80,17 +110,20 @@ def plan(keep, hide):
 
 def command(python_args):
     """The argv that starts the child in fresh namespaces (full level only)."""
-    return ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
+    user = [] if as_root() else ["--user", "--map-root-user"]
+    return ["unshare", *user, "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
             "--mount-proc", "--propagation", "private", *python_args]
 
 
-def set_limits(memory_bytes, cpu_seconds, max_processes, max_file_bytes):
+def set_limits(memory_bytes, cpu_seconds, max_processes, max_file_bytes, jailed):
     """Runs in the forked child before exec: the limits every descendant inherits."""
     os.setsid()  # its own process group, so the basic level can kill the whole tree
     limits = {resource.RLIMIT_AS: memory_bytes, resource.RLIMIT_CPU: cpu_seconds,
               resource.RLIMIT_FSIZE: max_file_bytes, resource.RLIMIT_CORE: 0,
               resource.RLIMIT_NOFILE: 256}
-    if os.geteuid() != 0:  # root's own count covers the whole host; the jail sets it after the drop
+    # The process count is per user: the instructor's (or root's) own count would include
+    # everything else they run, so the jail sets it inside, once the child has a user of its own.
+    if not jailed:
         limits[resource.RLIMIT_NPROC] = max_processes
     for which, value in limits.items():
         resource.setrlimit(which, (value, value))
@@ -118,18 +151,52 @@ def enter(spec, max_processes, tmp_bytes):
     for path, fd in handles.items():
         os.makedirs(path, mode=0o755, exist_ok=True)
         _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        kept = os.statvfs(path).f_flag & ST_KEPT
+        _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
         os.close(fd)
     uid = spec["uid"]
     work = "/tmp/work"
     os.makedirs(work, mode=0o700)
-    os.chown(work, uid, uid)
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
+    if uid is None:
+        _drop_capabilities(libc)
+    else:
+        os.chown(work, uid, uid)
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
     resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _check(libc, libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     return work
+
+
+def _check(libc, result, what):
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities(libc):
+    """Root of a user namespace gives up every capability, for good (capabilities(7))."""
+    locked = (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_KEEP_CAPS_LOCKED
+              | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+    _check(libc, libc.prctl(PR_SET_SECUREBITS, locked, 0, 0, 0), "securebits")
+    cap = 0
+    while libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    if ctypes.get_errno() != errno.EINVAL or cap == 0:  # EINVAL: past the last capability
+        _check(libc, -1, f"dropping capability {cap} from the bounding set")
+    _check(libc, libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "ambient capabilities")
+    none = (_CapData * 2)()  # version 3 carries 64 capabilities in two 32-bit halves
+    _check(libc, libc.capset(ctypes.byref(_CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)), none), "capset")
 
 
 def _processes():

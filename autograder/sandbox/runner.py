@@ -134,7 +134,8 @@ class Sandbox:
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             pass_fds=(to_child_r, from_child_w), env=env, cwd=self._tmp.name,
             preexec_fn=lambda: jail.set_limits(lim.memory_bytes, int(lim.submission_seconds) + 30,
-                                               lim.max_processes, lim.max_file_bytes))
+                                               lim.max_processes, lim.max_file_bytes,
+                                               jailed=self.level == "full"))
         os.close(to_child_r)
         os.close(from_child_w)
         self.to_child, self.reader = to_child_w, wire.Reader(from_child_r)
@@ -187,7 +188,9 @@ class Sandbox:
         except ProcessLookupError:
             pass
         self.process.wait()
-        if self.level == "full":
+        if self.level == "full" and jail.as_root():
+            # Without root the namespace's processes share the instructor's uid, so they
+            # cannot be told apart by uid; the PID namespace already took them all down.
             jail.reap(jail.sandbox_uid())
         self.output.thread.join(timeout=2)
         os.close(self.to_child)

@@ -1,0 +1,62 @@
+"""Run the real CLI as an unprivileged user, the way an instructor without root does.
+
+CI runs as root, so the test needs another account, and the interpreter may sit in a folder
+only root can enter (pyenv in /root). The command runs in a private mount namespace where each
+such folder is replaced by an empty world-enterable tmpfs with only the needed entry bound
+back: the host is left untouched and the user gets no more than it would on a normal install.
+"""
+import os
+import pwd
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+USER = "autograder-test"
+
+
+def ensure_user():
+    try:
+        return pwd.getpwnam(USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER],
+                       check=True)
+        return pwd.getpwnam(USER)
+
+
+def _blocked(path):
+    """(first ancestor the user cannot enter, the entry under it on the way to path), or None."""
+    parts = Path(os.path.realpath(path)).parts
+    for i in range(1, len(parts) - 1):
+        ancestor = Path(*parts[:i + 1])
+        if not ancestor.stat().st_mode & stat.S_IXOTH:
+            return str(ancestor), parts[i + 1]
+    return None
+
+
+def run_as_user(args, needs, stash, timeout=1200):
+    """``python -m autograder *args`` as USER; ``needs`` are the paths it must reach."""
+    account = ensure_user()
+    script = ["set -e"]
+    blocked = {}
+    for path in {os.path.realpath(sys.executable), *map(str, needs)}:
+        found = _blocked(path)
+        if found:
+            blocked.setdefault(found[0], set()).add(found[1])
+    for n, (ancestor, entries) in enumerate(sorted(blocked.items())):
+        for entry in sorted(entries):
+            keep = Path(stash) / f"{n}-{entry}"
+            script += [f"mkdir -p {shlex.quote(str(keep))}",
+                       f"mount --bind {shlex.quote(os.path.join(ancestor, entry))} {shlex.quote(str(keep))}"]
+        script.append(f"mount -t tmpfs -o mode=0755 tmpfs {shlex.quote(ancestor)}")
+        for entry in sorted(entries):
+            keep, target = Path(stash) / f"{n}-{entry}", os.path.join(ancestor, entry)
+            script += [f"mkdir -p {shlex.quote(target)}", f"mount --bind {shlex.quote(str(keep))} {shlex.quote(target)}"]
+    command = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
+               "--reset-env", "--", sys.executable, "-m", "autograder", *map(str, args)]
+    script.append("exec " + shlex.join(command))
+    env = {**os.environ, "HOME": "/nonexistent"}
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script)],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                          timeout=timeout, env=env)
