@@ -35,7 +35,8 @@ def _skip_unless_possible(mode):
     if mode == "root" and jail.level() != "full":
         pytest.skip("this machine gives root no namespaces (e.g. a container): see test_unconfined")
     if mode == "user" and subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                          *jail.command(["true"])]).returncode:
+                                          "unshare", "--user", "--map-root-user", "--mount", "--net",
+                                          "--pid", "--fork", "true"]).returncode:
         pytest.skip("this kernel forbids unprivileged user namespaces")
 
 
@@ -101,8 +102,19 @@ def hostile_grades(request):
             results = grade([folder], out)
         else:
             os.chown(out, account.pw_uid, account.pw_gid)
+            # Root's copy of the data may be private to root: the user gets its own.
+            # Root's clone is the user's own on a real install: it gets its own copies of the
+            # data and of the data cache the grader writes.
+            data, cache = base / "mnist.npz", base / "cache"
+            shutil.copyfile(os.environ.get("MNIST_NPZ") or ROOT / "source_data" / "mnist.npz", data)
+            data.chmod(0o644)
+            shutil.copytree(ROOT / "source_data" / "cache", cache)
+            for path in [cache, *cache.rglob("*")]:
+                os.chown(path, account.pw_uid, account.pw_gid)
             proc = unprivileged.run_as_user(["grade", folder, "--out", out, "--jobs", 2],
-                                            needs=[ROOT, folder, out], stash=base / "stash")
+                                            needs=[ROOT, folder, out], stash=base / "stash",
+                                            env={"MNIST_NPZ": str(data)},
+                                            binds=[(cache, ROOT / "source_data" / "cache")])
             assert proc.returncode == 0, proc.stderr
             results = {p.name: json.loads((p / "results.json").read_text())
                        for p in out.iterdir() if (p / "results.json").is_file()}

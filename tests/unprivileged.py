@@ -35,8 +35,9 @@ def _blocked(path):
     return None
 
 
-def run_as_user(args, needs, stash, timeout=1200):
-    """``python -m autograder *args`` as USER; ``needs`` are the paths it must reach."""
+def run_as_user(args, needs, stash, env=None, binds=(), timeout=1200):
+    """``python -m autograder *args`` as USER; ``needs`` are the paths it must reach, ``binds``
+    (source, target) pairs that put the user's own copies where the grader writes."""
     account = ensure_user()
     script = ["set -e"]
     blocked = {}
@@ -53,10 +54,13 @@ def run_as_user(args, needs, stash, timeout=1200):
         for entry in sorted(entries):
             keep, target = Path(stash) / f"{n}-{entry}", os.path.join(ancestor, entry)
             script += [f"mkdir -p {shlex.quote(target)}", f"mount --bind {shlex.quote(str(keep))} {shlex.quote(target)}"]
+    for source, target in binds or ():
+        script.append(f"mount --bind {shlex.quote(str(source))} {shlex.quote(str(target))}")
     command = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
-               "--reset-env", "--", sys.executable, "-m", "autograder", *map(str, args)]
+               "--", sys.executable, "-m", "autograder", *map(str, args)]
     script.append("exec " + shlex.join(command))
-    env = {**os.environ, "HOME": "/nonexistent"}
+    # The user's own environment: nothing of root's, but the data it was given a copy of.
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": account.pw_dir, **(env or {})}
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script)],
                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
                           timeout=timeout, env=env)
