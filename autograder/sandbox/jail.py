@@ -53,7 +53,7 @@ UNCONFINED_RISK = ("this machine cannot confine student code (no user namespaces
                    "write wherever you can, and use the network.")
 HOW_TO_CONFINE = ("To fix it, allow unprivileged user namespaces (sysctl "
                   "kernel.unprivileged_userns_clone=1 or user.max_user_namespaces>0; in Docker, "
-                  "a seccomp profile that allows unshare), or grade as root.")
+                  "a seccomp profile that allows unshare) and install util-linux `unshare`.")
 UID_BASE = 2_000_000_000  # far above any real account, so the uid owns nothing on the host
 
 
