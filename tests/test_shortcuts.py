@@ -6,10 +6,8 @@ here embeds a network that really scores ~97% on real MNIST (asserted, so the te
 catch a grader that let them through). The training mutants show the ``training`` record
 of a run that crashes, one that is too slow, and one that diverges.
 """
-import importlib.util
 import types
 
-import numpy as np
 import pytest
 
 from autograder import assignment as assignments
