@@ -26,7 +26,7 @@ from pathlib import Path
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from . import data, report, summary, unzip
+from . import data, permutation, report, summary, unzip
 from .grading import Outcome
 
 CODE_SUFFIXES = (".py", ".ipynb")
@@ -217,7 +217,7 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
         spec = assignment.config.get("dataset")
         if spec and entries:  # verify once, up front, so workers only find a ready cache
-            data.sandbox_cache(spec)
+            data.sandbox_cache(spec, permutation.for_dataset(spec))
         todo = [e for e in entries if not (resume and complete(out_dir / e.id))]
         batch.resumed = len(entries) - len(todo)
         if batch.resumed:

@@ -134,18 +134,28 @@ def _atomic_write_text(path, text):
     os.replace(tmp, path)
 
 
-def sandbox_cache(spec):
+def permuted(arrays, permutation):
+    """``arrays`` (name -> array) as the grader's ``permutation`` shuffles them (None: unchanged)."""
+    if permutation is None:
+        return arrays
+    return {name: permutation.apply(name, array) for name, array in arrays.items()}
+
+
+def sandbox_cache(spec, permutation=None):
     """Write the arrays student code may see as .npy files, once; return the folder.
 
     Kept beside the data (hidden from the sandbox) but in a folder of its own that
-    the sandbox gets read-only: the test split never enters it.
+    the sandbox gets read-only: the test split never enters it. With a
+    ``permutation`` (see permutation.py) the arrays are shuffled by it and the
+    folder is named by its id, never by the secret.
     """
-    folder = SOURCE_DATA / "cache" / spec["file"].replace(".", "_")
+    name = spec["file"].replace(".", "_") + (f"-{permutation.id}" if permutation else "")
+    folder = SOURCE_DATA / "cache" / name
     stamp = folder / "READY"
     wanted = "\n".join(f"{n} {spec['sha256'][n]}" for n in spec["sandbox_arrays"])
     if stamp.is_file() and stamp.read_text() == wanted:
         return folder
-    arrays = load(spec, spec["sandbox_arrays"])
+    arrays = permuted(load(spec, spec["sandbox_arrays"]), permutation)
     folder.mkdir(parents=True, exist_ok=True)
     for name in spec["sandbox_arrays"]:
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy")

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from . import assignment as assignments
-from . import batch, data, report
+from . import batch, data, permutation, report
 from .grading import Outcome
 
 STUDENT = "submission"
@@ -37,7 +37,7 @@ def grade(submission, results_path):
         copy_regular_files(Path(submission), work / STUDENT)
         spec = assignment.config.get("dataset")
         if spec:
-            data.sandbox_cache(spec)
+            data.sandbox_cache(spec, permutation.for_dataset(spec))
         timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
         results = batch.Workers(assignment, work / "out", timeout).grade(batch.Entry(work / STUDENT, id=STUDENT))
     except Exception as err:  # noqa: BLE001  Gradescope must always get a results.json

@@ -219,7 +219,7 @@ def _kernel_plugin(assignment, function, student, reference, hidden):
     (student, reference, dataset, ...) serve the checks, exactly as in the kit's grader;
     only the ``student`` proxy differs, and only ``function``'s checks are collected.
     """
-    from . import data
+    from . import data, permutation
     from .plugin import GradingPlugin
 
     class KernelPlugin(GradingPlugin):
@@ -234,12 +234,12 @@ def _kernel_plugin(assignment, function, student, reference, hidden):
         @property
         def arrays(self):  # loaded only if a check asks for the data set
             if self._arrays is None:
-                self._arrays = data.load(self.data_spec)
+                self._arrays = data.permuted(data.load(self.data_spec), permutation.for_dataset(self.data_spec))
             return self._arrays
 
         @property
         def sandbox_data(self):
-            return data.sandbox_cache(self.data_spec) if self.data_spec else None
+            return data.sandbox_cache(self.data_spec, permutation.for_dataset(self.data_spec)) if self.data_spec else None
 
         def open_sandbox(self):
             self.proxy = student

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from . import data, definitions, submission
+from . import data, definitions, permutation, submission
 from .checks import CheckFailed
 from .proxy import StudentCalls
 from .sandbox.runner import Limits, Sandbox, StudentError
@@ -95,8 +95,11 @@ class GradingPlugin:
         if hidden and self.data_spec:
             # The trusted side needs only what student code never sees (the test split).
             private = [n for n in self.data_spec["sha256"] if n not in self.data_spec["sandbox_arrays"]]
-            self.arrays = data.load(self.data_spec, private)
-            self.sandbox_data = data.sandbox_cache(self.data_spec)
+            # Both splits are shuffled by the course's secret permutation, so only weights
+            # trained here, on the grader's copy, can score (see permutation.py).
+            shuffle = permutation.for_dataset(self.data_spec)
+            self.arrays = data.permuted(data.load(self.data_spec, private), shuffle)
+            self.sandbox_data = data.sandbox_cache(self.data_spec, shuffle)
         try:
             self.submission = submission.load(submission_path, assignment.module)
             self.statements, skipped = definitions.select(self.submission.chunks)

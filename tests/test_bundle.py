@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from autograder import assignment as assignments
-from autograder import data, report
+from autograder import data, permutation, report
 from kit import GRADED, ROOT, SUBMISSIONS, functions, materialize, run_cli
 
 pytestmark = pytest.mark.slow
@@ -36,6 +36,8 @@ def test_bundle_contents(bundle):
             "assignments/mnist_mlp/tests/test_public.py", "solutions/mnist_mlp/mnist_mlp.py",
             "solutions/mnist_mlp/tests/test_hidden.py"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
+    with zipfile.ZipFile(bundle) as zf:  # Gradescope grades on this course's secret permutation
+        assert zf.read("course_secret.txt") == permutation.SECRET_FILE.read_bytes()
     assert not any("__pycache__" in n or n.endswith(".npz") or n.startswith(("tests/", "examples/"))
                    for n in names)
     pinned = dict(r.split("==") for r in requirements)

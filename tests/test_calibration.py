@@ -1,4 +1,8 @@
-"""The accuracy tiers are calibrated: the reference clears the top one with margin, a non-learner fails."""
+"""The accuracy tiers are calibrated: the reference clears the top one with margin, a non-learner fails.
+
+Run on real MNIST and on two permutations of it (the grader trains on a secret one, see
+autograder/permutation.py); the figures are in assignment.toml's [schedule] comments.
+"""
 import importlib.util
 import types
 
@@ -6,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograder import assignment as assignments
-from autograder import data
+from autograder import data, permutation
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = assignments.resolve("mnist_mlp")
@@ -14,11 +18,13 @@ SCHEDULE = ASSIGNMENT.config["schedule"]
 MARGIN = 0.015
 
 
+PERMUTATIONS = [None, b"calibration-a", b"calibration-b"]  # secrets; None: real MNIST
+
+
 @pytest.fixture(scope="module")
 def mnist():
     spec = ASSIGNMENT.config["dataset"]
-    arrays = data.load(spec)
-    return arrays, data.sandbox_cache(spec)
+    return spec, data.load(spec)
 
 
 def _harness():
@@ -28,9 +34,13 @@ def _harness():
     return module
 
 
-def train_and_score(mnist, student, seed):
-    """The grader's schedule, run in-process (trusted code only), scored on the test set."""
-    arrays, folder = mnist
+def train_and_score(mnist, student, seed, secret=None):
+    """The grader's schedule, run in-process (trusted code only), scored on the test set,
+    both shuffled by the permutation of ``secret`` (if any)."""
+    spec, arrays = mnist
+    shuffle = permutation.for_dataset(spec, secret) if secret else None
+    folder = data.sandbox_cache(spec, shuffle)
+    test = data.permuted({n: arrays[n] for n in ("x_test", "y_test")}, shuffle)
     reference = ASSIGNMENT.load_reference()
     r = np.random.default_rng(seed)
     d, h, c = SCHEDULE["layers"]
@@ -40,20 +50,18 @@ def train_and_score(mnist, student, seed):
                                           batch_size=SCHEDULE["batch_size"],
                                           learning_rate=SCHEDULE["learning_rate"], seed=seed,
                                           log_every=SCHEDULE["log_every"], seconds=10 * SCHEDULE["seconds"])
-    x_test = arrays["x_test"].reshape(-1, d) / 255.0
-    return reference.accuracy(W1, b1, W2, b2, x_test, arrays["y_test"])
-
-
+    return reference.accuracy(W1, b1, W2, b2, test["x_test"].reshape(-1, d) / 255.0, test["y_test"])
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_reference_clears_the_top_tier_with_margin(mnist, seed):
-    accuracy = train_and_score(mnist, ASSIGNMENT.load_reference(), seed)
-    print(f"seed {seed}: reference test accuracy {accuracy:.4f}")
+    secret = PERMUTATIONS[seed % len(PERMUTATIONS)]
+    accuracy = train_and_score(mnist, ASSIGNMENT.load_reference(), seed, secret)
+    print(f"seed {seed}, permutation {secret}: reference test accuracy {accuracy:.4f}")
     assert accuracy >= max(SCHEDULE["accuracy_tiers"]) + MARGIN
 
 
 def test_a_step_that_does_not_learn_stays_far_below(mnist):
     frozen = types.SimpleNamespace(train_step=lambda X, Y, W1, b1, W2, b2, lr: (W1, b1, W2, b2, 2.3))
-    accuracy = train_and_score(mnist, frozen, 0)
+    accuracy = train_and_score(mnist, frozen, 0, PERMUTATIONS[1])
     assert accuracy < min(SCHEDULE["accuracy_tiers"]) - 0.5

@@ -81,6 +81,13 @@ def test_train_step_reference(student, reference):
 
 
 # -- the network, trained by the student's train_step, scored on the test set here --------
+# The sandbox holds only the training split, shuffled by the course's secret permutation
+# (autograder/permutation.py); ``dataset["arrays"]`` holds the test split shuffled the same
+# way. Weights that were not trained on the grader's copy score at chance, so the sandbox's
+# answers (which student code could forge) matter only through the accuracy computed here.
+LOSS_SAMPLE = 2000  # training images the loss curve is computed on, here, from the returned weights
+
+
 def _initial_params(s):
     r = np.random.default_rng(s["seed"])
     sizes = s["layers"]
@@ -88,24 +95,48 @@ def _initial_params(s):
             s["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
 
 
-def _curve(losses, snapshots, params, reference, x_test, y_test, log_every):
-    """Loss every ``log_every`` steps and test accuracy at step 0 and at every snapshot."""
-    steps, accuracies = [0], [reference.accuracy(*params, x_test, y_test)]
-    for snap in snapshots if isinstance(snapshots, (list, tuple)) else ():
+def _splits(dataset):
+    """(training sample, test split) as the network sees them: flat pixels in [0, 1]."""
+    folder = Path(dataset["sandbox_folder"])
+    images = np.load(folder / "x_train.npy", mmap_mode="r")
+    pick = np.sort(rng(10).choice(len(images), LOSS_SAMPLE, replace=False))
+    train = (images[pick].reshape(LOSS_SAMPLE, -1) / 255.0, np.load(folder / "y_train.npy")[pick])
+    x_test = dataset["arrays"]["x_test"]
+    return train, (x_test.reshape(len(x_test), -1) / 255.0, dataset["arrays"]["y_test"])
+
+
+def _weights(values, params, what):
+    return [as_array(w, what, q.shape) for w, q in zip(values, params)]
+
+
+def _curve(snapshots, params, reference, train, test):
+    """Training loss and test accuracy at step 0 and at every snapshot, both computed here
+    from the weights that came back (never from the loss student code reports)."""
+    steps, losses, accuracies = [], [], []
+    for done, weights in [(0, params)] + [(snap[0], snap[1:]) for snap in snapshots]:
         try:
-            weights = [as_array(w, "snapshot", q.shape) for w, q in zip(snap[1:], params)]
-            steps.append(int(snap[0]))
+            weights = _weights(weights, params, "snapshot")
+            loss = float(reference.cross_entropy_error(reference.predict(*weights, train[0]), train[1]))
+            steps.append(int(done))
         except (CheckFailed, TypeError, ValueError, IndexError):
             continue  # a malformed snapshot only leaves a gap in the curve
-        accuracies.append(reference.accuracy(*weights, x_test, y_test))
-    losses = [float(v) for v in losses] if isinstance(losses, (list, tuple)) else []
-    return {"loss": ([i * log_every for i in range(len(losses))], losses), "accuracy": (steps, accuracies)}
+        losses.append(loss if np.isfinite(loss) else None)
+        accuracies.append(reference.accuracy(*weights, *test))
+    return {"loss": (steps, losses), "accuracy": (steps, accuracies)}
 
 
-def _reference_curve(reference, assignment, dataset, x_test, y_test):
+def _train_in_sandbox(student, dataset, params):
+    s = dataset["schedule"]
+    return student.harness("train", dataset["sandbox_folder"], *params, steps=s["steps"],
+                           batch_size=s["batch_size"], learning_rate=s["learning_rate"], seed=s["seed"],
+                           log_every=s["log_every"], seconds=s["seconds"], snapshot_every=s["snapshot_every"],
+                           report=True, timeout=s["seconds"] + 10)
+
+
+def _reference_curve(reference, assignment, dataset, train, test):
     """The reference trained by the same harness in this (trusted) process, cached on disk."""
     s = dataset["schedule"]
-    inputs = [json.dumps([s, assignment.config.get("dataset")], sort_keys=True),
+    inputs = [json.dumps([s, assignment.config.get("dataset")], sort_keys=True), dataset["sandbox_folder"],
               Path(reference.__file__).read_text(), Path(assignment.harness).read_text()]
     key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
     cache = Path(dataset["cache_folder"])
@@ -123,46 +154,61 @@ def _reference_curve(reference, assignment, dataset, x_test, y_test):
                             batch_size=s["batch_size"], learning_rate=s["learning_rate"], seed=s["seed"],
                             log_every=s["log_every"], seconds=10 * s["seconds"],
                             snapshot_every=s["snapshot_every"])
-        curve = _curve(out[4], list(out[5]), params, reference, x_test, y_test, s["log_every"])
-        atomic_write(path, json.dumps(curve))
+        atomic_write(path, json.dumps(_curve(out[5], params, reference, train, test)))
         return json.loads(path.read_text())
 
 
 @pytest.fixture(scope="module")
 def trained(student, reference, dataset, assignment, artifacts):
+    """Train in the sandbox; record the curves and ``artifacts["training"]`` (steps, steps_done,
+    completed, stopped, test_accuracy: what feedback shows about the run); return that record."""
     s = dataset["schedule"]
     params = _initial_params(s)
-    out = student.harness("train", dataset["sandbox_folder"], *params, steps=s["steps"],
-                          batch_size=s["batch_size"], learning_rate=s["learning_rate"],
-                          seed=s["seed"], log_every=s["log_every"], seconds=s["seconds"],
-                          snapshot_every=s["snapshot_every"], timeout=s["seconds"] + 10)
-    W1, b1, W2, b2 = (as_array(p, f"trained {n}", q.shape)
-                      for p, n, q in zip(out[:4], ("W1", "b1", "W2", "b2"), params))
-    arrays = dataset["arrays"]
-    x_test = arrays["x_test"].reshape(len(arrays["x_test"]), -1) / 255.0
-    y_test = arrays["y_test"]
-    accuracy = reference.accuracy(W1, b1, W2, b2, x_test, y_test)
-    # Recorded for the instructor's class summary and the student's training-curve plot;
-    # drawing them must never cost points, so a failure here only leaves the plot out.
-    artifacts["test_accuracy"] = accuracy
+    record = artifacts["training"] = {"steps": s["steps"], "steps_done": 0, "completed": False,
+                                      "stopped": "", "test_accuracy": None}
     try:
-        yours = _curve(out[4], out[5] if len(out) > 5 else [], params, reference, x_test, y_test,
-                       s["log_every"])
-        ref = _reference_curve(reference, assignment, dataset, x_test, y_test)
+        out = _train_in_sandbox(student, dataset, params)
+    except Exception as err:  # a crash or hang the harness could not catch: no weights came back
+        record["stopped"] = f"training stopped: {err}"[:300]
+        raise
+    if not isinstance(out, (list, tuple)) or len(out) != 7 or not isinstance(out[6], dict):
+        record["stopped"] = "the training run returned something other than what the grader's harness returns"
+        fail(record["stopped"])
+    outcome = out[6]
+    steps_done = outcome.get("steps_done")
+    record["steps_done"] = steps_done if isinstance(steps_done, int) and 0 <= steps_done <= s["steps"] else 0
+    record["stopped"] = str(outcome.get("stopped") or "")[:300]
+    record["completed"] = record["steps_done"] == s["steps"] and not record["stopped"]
+    train, test = _splits(dataset)
+    accuracy = reference.accuracy(*_weights(out[:4], params, "trained weights"), *test)
+    # Recorded for the instructor's class summary and the student's feedback; drawing
+    # the curves must never cost points, so a failure there only leaves the plot out.
+    artifacts["test_accuracy"] = record["test_accuracy"] = accuracy
+    if record["steps_done"] == 0:
+        return record  # not one step taken: there is no curve to draw
+    try:
+        snapshots = [snap for snap in out[5] if isinstance(snap, (list, tuple)) and len(snap) == 5]
+        yours = _curve(snapshots, params, reference, train, test)
+        ref = _reference_curve(reference, assignment, dataset, train, test)
         artifacts["plots"] = [
             {"title": title, "xlabel": "training step", "ylabel": ylabel,
              "series": {"yours": dict(zip("xy", yours[key])), "reference": dict(zip("xy", ref[key]))}}
-            for key, title, ylabel in (("loss", "Training loss (mini-batch)", "cross-entropy"),
+            for key, title, ylabel in (("loss", f"Training loss ({LOSS_SAMPLE:,} training images)", "cross-entropy"),
                                        ("accuracy", "Test accuracy", "accuracy"))]
     except Exception as err:  # noqa: BLE001
         artifacts["plots_error"] = f"{type(err).__name__}: {err}"[:300]
-    return accuracy
+    return record
 
 
 def _tier(trained, dataset, index):
     tier = dataset["schedule"]["accuracy_tiers"][index]
-    if not trained >= tier:
-        fail(f"test accuracy {trained:.2%} after the grader's training run; at least {tier:.0%} earns these points")
+    accuracy = trained["test_accuracy"]
+    if not trained["completed"]:  # a run cut short must not earn points by luck of where it stopped
+        fail(f"training stopped after {trained['steps_done']} of {trained['steps']} steps "
+             f"({trained['stopped']}); only a completed training run earns these points "
+             f"(the weights reached score {accuracy:.2%} test accuracy)")
+    if not accuracy >= tier:
+        fail(f"test accuracy {accuracy:.2%} after the grader's training run; at least {tier:.0%} earns these points")
 
 
 # The accuracy depends on every function the student wrote, so it is scored as the
