@@ -5,8 +5,8 @@ fixture and judges the plain data that comes back. No reference solution here.
 """
 import numpy as np
 
-from autograder.checks import (as_array, as_float, check, expect_close, expect_finite, expect_gradient,
-                               fail, numerical_gradient)
+from autograder.checks import (as_array, as_float, check, difference_step, expect_close, expect_finite,
+                               expect_gradient, fail, numerical_gradient, precision)
 
 RNG_SEED = 1234
 
@@ -36,6 +36,10 @@ def test_sigmoid_shape(student):
 
 
 # -- softmax -------------------------------------------------------------------------------
+OVERFLOW = ("np.exp overflowed (exp(1000) is inf, and inf / inf is nan): subtract each row's max "
+            "before np.exp, x - np.max(x, axis=-1, keepdims=True); the result does not change")
+
+
 def _softmax_causes(x):
     return [("normalised over the wrong axis: sum each row (axis=1, keepdims=True)",
              lambda r: r.ndim == 2 and np.allclose(r.sum(axis=0), 1)),
@@ -76,7 +80,7 @@ def test_softmax_stable(student):
     x = np.array([[1000.0, 1000.0, -1000.0], [-1000.0, -1000.0, -1000.0]])
     expect_close(student.softmax(x), [[0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]],
                  "softmax([[1000, 1000, -1000], [-1000, -1000, -1000]])", atol=1e-12,
-                 causes=_softmax_causes(x))
+                 causes=_softmax_causes(x), finite_cause=OVERFLOW)
 
 
 # -- one_hot -------------------------------------------------------------------------------
@@ -91,8 +95,12 @@ def test_one_hot_example(student):
 
 @check("one_hot", "honours num_classes", points=2)
 def test_one_hot_classes(student):
-    expect_close(student.one_hot(np.array([1, 0, 2]), num_classes=3), np.eye(3)[[1, 0, 2]],
-                 "one_hot([1, 0, 2], num_classes=3)")
+    # The largest class (4) is absent: the width must come from num_classes, not from the labels.
+    expect_close(student.one_hot(np.array([1, 0, 2]), num_classes=5), np.eye(5)[[1, 0, 2]],
+                 "one_hot([1, 0, 2], num_classes=5)", causes=[
+                     ("the width comes from the labels (labels.max() + 1): use num_classes",
+                      lambda r: r.shape == (3, 3)),
+                     ("num_classes is ignored: the width is always 10", lambda r: r.shape == (3, 10))])
 
 
 # -- cross_entropy_error -------------------------------------------------------------------
@@ -172,40 +180,67 @@ def _numeric(X, W, b, dout, which):
     return numerical_gradient(loss, {"X": X, "W": W, "b": b}[which])
 
 
+def _check_affine_gradient(student, seed, which):
+    X, W, b, dout = _affine_case(seed)
+    grad = _affine_grads(student, X, W, b, dout)["XWb".index(which)]
+    numeric = _numeric(X, W, b, dout, which)
+    # A float32 answer carries float32's rounding in every entry, and more in one that cancels to ~0.
+    eps = precision(grad)
+    expect_gradient(grad, numeric, f"d{which}", threshold=max(1e-6, 1e3 * eps),
+                    floor=max(1e-8, 1e3 * eps * float(np.max(np.abs(numeric)))))
+
+
 @check("affine_layer_backward", "dX matches centred differences", points=4)
 def test_affine_dx(student):
-    X, W, b, dout = _affine_case(11)
-    expect_gradient(_affine_grads(student, X, W, b, dout)[0], _numeric(X, W, b, dout, "X"), "dX")
+    _check_affine_gradient(student, 11, "X")
 
 
 @check("affine_layer_backward", "dW matches centred differences", points=4)
 def test_affine_dw(student):
-    X, W, b, dout = _affine_case(12)
-    expect_gradient(_affine_grads(student, X, W, b, dout)[1], _numeric(X, W, b, dout, "W"), "dW")
+    _check_affine_gradient(student, 12, "W")
 
 
 @check("affine_layer_backward", "db matches centred differences", points=4)
 def test_affine_db(student):
-    X, W, b, dout = _affine_case(13)
-    expect_gradient(_affine_grads(student, X, W, b, dout)[2], _numeric(X, W, b, dout, "b"), "db")
+    _check_affine_gradient(student, 13, "b")
 
 
 # -- train_step ----------------------------------------------------------------------------
-def tiny_network(seed, n=8, d=6, h=5, c=4):
+CLASSES = 10  # the lesson hard-codes 10 (one_hot(Y), _change_ont_hot_label(Y, 10)): so do the checks
+
+
+def tiny_network(seed, n=8, d=6, h=5):
+    """A small batch for the real 10-class output layer; only the input and hidden sizes shrink."""
     r = rng(seed)
     X = r.normal(size=(n, d))
-    Y = r.integers(0, c, size=n)
-    params = [0.5 * r.normal(size=(d, h)), 0.1 * r.normal(size=h), 0.5 * r.normal(size=(h, c)), 0.1 * r.normal(size=c)]
+    Y = r.integers(0, CLASSES, size=n)
+    params = [0.5 * r.normal(size=(d, h)), 0.1 * r.normal(size=h), 0.5 * r.normal(size=(h, CLASSES)),
+              0.1 * r.normal(size=CLASSES)]
     return X, Y, params
 
 
 def run_step(student, X, Y, params, learning_rate):
+    """The new parameters (as float64 arrays) and the loss."""
     out = student.isolated("train_step")(X, Y, *params, learning_rate=learning_rate)
     if not isinstance(out, tuple) or len(out) != 5:
         fail(f"train_step: expected a tuple (W1, b1, W2, b2, loss), received {type(out).__name__}")
     names = ["W1", "b1", "W2", "b2"]
     new = [as_array(p, f"train_step's new {n}", old.shape) for p, n, old in zip(out, names, params)]
     return new, as_float(out[4], "train_step's loss")
+
+
+FLOAT32 = float(np.finfo(np.float32).eps)
+
+
+def working_precision(student, X, Y, params):
+    """Machine epsilon of the arithmetic train_step does: float64's, or float32's if it rounds to it.
+
+    A step at learning rate 0 returns the parameters as train_step holds them: float32 code
+    rounds them by up to half of float32's epsilon, which a returned float64 array would hide.
+    """
+    still, _ = run_step(student, X, Y, params, 0.0)
+    rounding = max(float(np.max(np.abs(s - p) / np.maximum(np.abs(p), 1e-300))) for s, p in zip(still, params))
+    return FLOAT32 if 0 < rounding <= FLOAT32 else float(np.finfo(np.float64).eps)
 
 
 @check("train_step", "returns (W1, b1, W2, b2, loss) with the right shapes", points=3)
@@ -221,21 +256,42 @@ def test_train_step_outputs(student):
 @check("train_step", "the update is the gradient of the returned loss (centred differences)", points=5)
 def test_train_step_gradient(student):
     X, Y, params = tiny_network(21)
-    new, _ = run_step(student, X, Y, params, 1.0)
+    eps = working_precision(student, X, Y, params)
+    new, loss = run_step(student, X, Y, params, 1.0)
     n = len(X)
+    # The difference quotient of a loss rounded to eps carries about eps * loss / h of noise;
+    # entries below that level cannot be judged, and a float32 loss is ~1e-3 accurate at best.
+    h = difference_step(eps)
+    floor = max(1e-8, 10 * eps * loss / h)
+    threshold = 1e-3 if eps <= np.finfo(np.float64).eps else 1e-2
     for i, name in enumerate(["W1", "b1", "W2", "b2"]):
         def loss_at(value, i=i):
             trial = list(params)
             trial[i] = value
             return run_step(student, X, Y, trial, 1.0)[1]
         analytic = params[i] - new[i]  # with learning rate 1 the step is the gradient
-        numeric = numerical_gradient(loss_at, params[i])
+        numeric = numerical_gradient(loss_at, params[i], h)
         ratio = np.sum(analytic * numeric) / max(np.sum(numeric * numeric), 1e-300)
-        expect_gradient(analytic, numeric, f"the step for {name}", threshold=1e-5, causes=[
+        expect_gradient(analytic, numeric, f"the step for {name}", threshold=threshold, floor=floor, causes=[
             (f"the gradient is {n} times too large: divide the output gradient by the batch size N",
              lambda r: abs(ratio - n) < 0.05 * n),
             ("the parameters are not updated", lambda r: np.allclose(r, 0)),
-            ("use sigmoid_grad(a1), the derivative, in the hidden layer's backward pass", lambda r: i < 2)])
+            ("the hidden layer's backward pass multiplies by sigmoid(a1): use sigmoid_grad(a1), the derivative",
+             lambda r: i < 2 and _sigmoid_not_grad(X, Y, params, r, i))])
+
+
+def _sigmoid_not_grad(X, Y, params, step, i):
+    """Does ``step`` equal the gradient with sigmoid(a1) where sigmoid_grad(a1) belongs?"""
+    W1, b1, W2, b2 = params
+    a1 = X @ W1 + b1
+    z1 = 1 / (1 + np.exp(-a1))
+    logits = z1 @ W2 + b2
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    probs[np.arange(len(Y)), Y] -= 1
+    da1 = (probs / len(Y)) @ W2.T * z1
+    wrong = X.T @ da1 if i == 0 else da1.sum(axis=0)
+    return np.allclose(step, wrong, rtol=1e-3, atol=1e-6)
 
 
 @check("train_step", "the loss decreases over repeated steps on one batch", points=3)
@@ -257,8 +313,12 @@ def test_train_step_learning_rate(student):
     for p, old in zip(still, params):
         expect_close(p, old, "parameters after a step with learning_rate=0",
                      causes=[("learning_rate is ignored", lambda r: True)])
+    eps = working_precision(student, X, Y, params)
     small, _ = run_step(student, X, Y, params, 0.05)
     large, _ = run_step(student, X, Y, params, 0.1)
-    expect_close(large[0] - params[0], 2 * (small[0] - params[0]),
+    step_small, step_large = (p[0] - params[0] for p in (small, large))
+    # Each new W1 is rounded to its own precision: allow that much on the change.
+    expect_close(step_large, 2 * step_small,
                  "the change of W1 at learning rate 0.1, compared with twice the change at 0.05",
-                 causes=[("learning_rate is ignored", lambda r: np.allclose(r, large[0] - params[0]))])
+                 atol=max(1e-9, 1e2 * eps * float(np.max(np.abs(params[0])))),
+                 causes=[("learning_rate is ignored", lambda r: np.allclose(r, step_small))])
