@@ -4,9 +4,12 @@ Checks run in the trusted grader process on plain data that came back from the
 sandbox. Every expectation converts to float64 itself, so nothing the student
 returned decides what "equal" means.
 """
+import contextlib
+
 import numpy as np
 import pytest
 
+from .sandbox.runner import StudentException
 from .wire import Opaque
 
 
@@ -21,6 +24,27 @@ class CheckFailed(AssertionError):
 
 def fail(message, cause=None):
     raise CheckFailed(message + (f"\nLikely cause: {cause}" if cause else ""))
+
+
+def first_cause(causes, value):
+    """The explanation of the first ``(explanation, predicate)`` whose predicate holds for ``value``."""
+    return next((text for text, holds in causes if _safe(holds, value)), None)
+
+
+@contextlib.contextmanager
+def explain_errors(*causes):
+    """Add a likely cause to an exception raised by student code.
+
+    ``causes`` are ``(explanation, predicate)`` pairs; a predicate gets the exception's
+    message (which names the exception type and NumPy's own wording).
+    """
+    try:
+        yield
+    except StudentException as err:
+        cause = first_cause(causes, str(err))
+        if cause is None:
+            raise
+        fail(str(err), cause)
 
 
 def preview(value, items=6):
@@ -85,6 +109,9 @@ def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=(), fini
     """
     expected = np.asarray(expected, dtype=np.float64)
     eps = precision(received)
+    if isinstance(received, np.ndarray) and received.shape != expected.shape:
+        fail(f"{what}: expected shape {expected.shape}, received shape {received.shape}",
+             first_cause(causes, received))
     arr = as_array(received, what, expected.shape)
     expect_finite(arr, what, finite_cause)
     rtol = max(rtol, 1e3 * eps)
@@ -92,7 +119,7 @@ def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=(), fini
     if np.allclose(arr, expected, rtol=rtol, atol=atol):
         return arr
     worst = np.max(np.abs(arr - expected))
-    cause = next((text for text, holds in causes if _safe(holds, arr)), None)
+    cause = first_cause(causes, arr)
     fail(f"{what}: values differ (largest difference {worst:.3g})\n"
          f"  expected {preview(expected)}\n  received {preview(arr)}", cause)
 
@@ -143,7 +170,7 @@ def expect_gradient(analytic, numeric, what, threshold=1e-6, floor=1e-8, causes=
     expect_finite(arr, what)
     error = rel_error(arr, numeric, floor)
     if error > threshold:
-        cause = next((text for text, holds in causes if _safe(holds, arr)), None)
+        cause = first_cause(causes, arr)
         fail(f"{what}: relative error {error:.2e} against centred differences (must be below "
              f"{threshold:.0e})\n  numerical {preview(numeric)}\n  yours     {preview(arr)}", cause)
     return arr
