@@ -1,7 +1,9 @@
 """The whole grader, end to end, on the reference, the stubs, the style zoo and the one-bug mutants."""
+import json
+
 import pytest
 
-from kit import GRADED, MUTANTS, STYLES, failed_outputs, functions, header
+from kit import GRADED, MUTANTS, STYLES, failed_outputs, functions, grade, header
 
 pytestmark = pytest.mark.slow
 PUBLIC_POINTS = 66
@@ -84,3 +86,14 @@ def test_mutant_loses_only_its_function(corpus_grades, mutant):
     cause = ", ".join(header(mutant, "cause"))
     outputs = [o for f in loses for o in failed_outputs(results, f)]
     assert any("Likely cause: " in o and cause in o.split("Likely cause: ", 1)[1] for o in outputs), outputs
+
+
+def test_lesson_notebook_grades_the_same_without_keras(tmp_path):
+    """The Keras cells are skipped or fail at load as notes only, whether or not Keras is installed."""
+    notebook = next(p for p in STYLES if p.name == "lesson_keras.ipynb").read_text()
+    absent = notebook.replace("import keras", "import keras_absent as keras").replace(
+        "from keras.datasets", "from keras_absent.datasets")
+    (tmp_path / "lesson_no_keras.ipynb").write_text(absent)
+    results = grade([tmp_path / "lesson_no_keras.ipynb"], tmp_path / "out")["lesson_no_keras"]
+    assert results["score"] == 100, [t["output"] for t in results["tests"] if t["status"] != "passed"]
+    assert "No module named 'keras_absent'" in json.dumps(results)
