@@ -5,7 +5,9 @@ import pytest
 
 from kit import GRADED, MUTANTS, STYLES, failed_outputs, functions, grade, header
 
-pytestmark = pytest.mark.slow
+# The first test to run grades the whole corpus (about 50 files, each trained on MNIST) through
+# the session fixtures: minutes on 2 cores, more on a loaded machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 PUBLIC_POINTS = 66
 
 

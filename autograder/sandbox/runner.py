@@ -292,13 +292,13 @@ class Sandbox:
     def _error(self, name, error):
         where = f" at {error['where']}" if error["where"] else ""
         if error["type"] == "missing":
-            aliases = self.aliases.get(name, ()) if self else ()  # None: called for the Jupyter kernel
-            alias = next((a for a in aliases if a in self._defined_names()), None) if aliases else None
+            aliases = self.aliases.get(name, ()) if self is not None else ()  # None: for the Jupyter kernel
+            alias = next((a for a in aliases if a in self._defined_names()), None)
             hint = (f"; your {alias} looks like it: the grader calls {name}, so define {name} "
                     f"(it may simply call {alias})") if alias else ""
             return MissingFunction(f"{name} is not defined in your submission{hint}")
         if error["type"].endswith("MemoryError"):  # MemoryError's own message is often empty
-            limit = f" (the limit is {self.limits.memory_bytes / 2**30:g} GiB)" if self else ""
+            limit = f" (the limit is {self.limits.memory_bytes / 2**30:g} GiB)" if self is not None else ""
             return StudentException(f"{name} ran out of memory{limit}{where}", error["type"])
         if error["type"] == "NotImplementedError":
             hint = f": {error['message']}" if error["message"] else ""
