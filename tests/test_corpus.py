@@ -6,8 +6,8 @@ import pytest
 from kit import GRADED, MUTANTS, STYLES, failed_outputs, functions, grade, header
 
 # The first test to run grades the whole corpus (about 50 files, each trained on MNIST) through
-# the session fixtures: minutes on 2 cores, more on a loaded machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+# the session fixtures: about 4 min on 2 idle cores, 20 min measured with load average 12.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 PUBLIC_POINTS = 66
 
 
