@@ -4,9 +4,12 @@ Checks run in the trusted grader process on plain data that came back from the
 sandbox. Every expectation converts to float64 itself, so nothing the student
 returned decides what "equal" means.
 """
+import contextlib
+
 import numpy as np
 import pytest
 
+from .sandbox.runner import StudentException
 from .wire import Opaque
 
 
@@ -21,6 +24,27 @@ class CheckFailed(AssertionError):
 
 def fail(message, cause=None):
     raise CheckFailed(message + (f"\nLikely cause: {cause}" if cause else ""))
+
+
+def first_cause(causes, value):
+    """The explanation of the first ``(explanation, predicate)`` whose predicate holds for ``value``."""
+    return next((text for text, holds in causes if _safe(holds, value)), None)
+
+
+@contextlib.contextmanager
+def explain_errors(*causes):
+    """Add a likely cause to an exception raised by student code.
+
+    ``causes`` are ``(explanation, predicate)`` pairs; a predicate gets the exception's
+    message (which names the exception type and NumPy's own wording).
+    """
+    try:
+        yield
+    except StudentException as err:
+        cause = first_cause(causes, str(err))
+        if cause is None:
+            raise
+        fail(str(err), cause)
 
 
 def preview(value, items=6):
@@ -61,25 +85,41 @@ def as_float(value, what):
          "return float(...) of the mean, not an array" if isinstance(value, np.ndarray) else None)
 
 
-def expect_finite(arr, what):
+def expect_finite(arr, what, cause=None):
     bad = ~np.isfinite(arr)
     if bad.any():
-        fail(f"{what}: {int(bad.sum())} of {arr.size} values are nan or inf, e.g. {preview(arr[bad])}")
+        fail(f"{what}: {int(bad.sum())} of {arr.size} values are nan or inf, e.g. {preview(arr[bad])}", cause)
 
 
-def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=()):
+def precision(*values):
+    """Machine epsilon of the least precise floating array among ``values`` (float64's if none).
+
+    Tolerances follow it, so correct float32 code passes the checks float64 code passes.
+    """
+    eps = [np.finfo(v.dtype).eps for v in values if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+    return float(max(eps, default=np.finfo(np.float64).eps))
+
+
+def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=(), finite_cause=None):
     """Compare as float64 arrays; on failure name the most likely mistake.
 
     ``causes`` is a sequence of ``(explanation, predicate)``; the first predicate
-    that holds for the received array is quoted.
+    that holds for the received array is quoted. A float32 answer is held to
+    float32's precision (a thousand roundings), never to float64's.
     """
     expected = np.asarray(expected, dtype=np.float64)
+    eps = precision(received)
+    if isinstance(received, np.ndarray) and received.shape != expected.shape:
+        fail(f"{what}: expected shape {expected.shape}, received shape {received.shape}",
+             first_cause(causes, received))
     arr = as_array(received, what, expected.shape)
-    expect_finite(arr, what)
+    expect_finite(arr, what, finite_cause)
+    rtol = max(rtol, 1e3 * eps)
+    atol = max(atol, 1e3 * eps * float(np.max(np.abs(expected), initial=0.0)))
     if np.allclose(arr, expected, rtol=rtol, atol=atol):
         return arr
     worst = np.max(np.abs(arr - expected))
-    cause = next((text for text, holds in causes if _safe(holds, arr)), None)
+    cause = first_cause(causes, arr)
     fail(f"{what}: values differ (largest difference {worst:.3g})\n"
          f"  expected {preview(expected)}\n  received {preview(arr)}", cause)
 
@@ -91,10 +131,23 @@ def _safe(predicate, arr):
         return False
 
 
-def rel_error(a, b):
-    """CS231n's relative error: max |a - b| / max(1e-8, |a| + |b|)."""
+def rel_error(a, b, floor=1e-8):
+    """CS231n's relative error: max |a - b| / max(floor, |a| + |b|).
+
+    ``floor`` (1e-8 in CS231n) keeps entries at the noise level of the comparison
+    from deciding it.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    return float(np.max(np.abs(a - b) / np.maximum(floor, np.abs(a) + np.abs(b))))
+
+
+def difference_step(eps):
+    """Centred-difference step for a function computed with machine epsilon ``eps``.
+
+    Rounding adds about eps / h to the difference quotient and truncation about h**2,
+    so h near eps ** (1/3) balances them: 1e-5 in float64, about 5e-3 in float32.
+    """
+    return float(min(1e-2, max(1e-5, eps ** (1 / 3))))
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -112,12 +165,12 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
-def expect_gradient(analytic, numeric, what, threshold=1e-6, causes=()):
+def expect_gradient(analytic, numeric, what, threshold=1e-6, floor=1e-8, causes=()):
     arr = as_array(analytic, what, numeric.shape)
     expect_finite(arr, what)
-    error = rel_error(arr, numeric)
+    error = rel_error(arr, numeric, floor)
     if error > threshold:
-        cause = next((text for text, holds in causes if _safe(holds, arr)), None)
+        cause = first_cause(causes, arr)
         fail(f"{what}: relative error {error:.2e} against centred differences (must be below "
              f"{threshold:.0e})\n  numerical {preview(numeric)}\n  yours     {preview(arr)}", cause)
     return arr

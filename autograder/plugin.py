@@ -156,7 +156,8 @@ class GradingPlugin:
                   } if self.reference_module else None
         self.sandbox = Sandbox(self.statements, self.assignment.module, limits=self.limits,
                                harness=self.assignment.harness, oracle=oracle,
-                               keep=[self.sandbox_data] if self.sandbox_data else ())
+                               keep=[self.sandbox_data] if self.sandbox_data else (),
+                               aliases=self.assignment.config.get("aliases"))
         self.proxy = StudentProxy(self.sandbox, self.assignment.graded)
         return self.proxy
 

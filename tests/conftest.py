@@ -1,1 +1,1 @@
-from kit import corpus_grades  # noqa: F401  (session fixtures shared by the test modules)
+from kit import corpus_checks, corpus_folder, corpus_grades  # noqa: F401  (session fixtures shared by the test modules)

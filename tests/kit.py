@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ SUBMISSIONS = ROOT / "tests" / "submissions"
 REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
 RELEASE = ROOT / "assignments" / "mnist_mlp" / "mnist_mlp.py"
 GRADED = ["sigmoid", "softmax", "one_hot", "cross_entropy_error", "affine_layer_backward", "train_step"]
+MUTANTS = sorted((SUBMISSIONS / "mutants").glob("*.py"))
+STYLES = sorted(p for p in (SUBMISSIONS / "styles").iterdir() if p.suffix in (".py", ".ipynb"))
 
 
 def header(path, key):
@@ -40,6 +43,13 @@ def grade(paths, out, jobs=2):
             for p in Path(out).iterdir() if (p / "results.json").is_file()}
 
 
+def self_check(path, out):
+    """What a student sees: ``python -m autograder check`` on one file, as results.json."""
+    proc = run_cli("check", path, "--json", out)
+    assert Path(out).is_file(), proc.stderr
+    return json.loads(Path(out).read_text())
+
+
 def functions(results):
     return {f: tuple(v) for f, v in results["extra_data"]["functions"].items()}
 
@@ -49,13 +59,31 @@ def failed_outputs(results, function):
 
 
 @pytest.fixture(scope="session")
-def corpus_grades(tmp_path_factory):
-    """One real batch: the reference, the lesson-style example, the untouched release and every mutant."""
+def corpus_folder(tmp_path_factory):
+    """The reference, the lesson-style example, the untouched release, the style zoo and every mutant."""
     folder = tmp_path_factory.mktemp("corpus")
-    for snippet in sorted((SUBMISSIONS / "mutants").glob("*.py")):
+    for snippet in MUTANTS:
         materialize(snippet, folder)
+    for style in STYLES:
+        (folder / f"styles_{style.name}").write_bytes(style.read_bytes())
     (folder / "reference.py").write_text(REFERENCE.read_text())
     (folder / "stubs.py").write_text(RELEASE.read_text())
     (folder / "alice.py").write_text((ROOT / "examples" / "alice.py").read_text())
     (folder / "alice_again.py").write_text((ROOT / "examples" / "alice.py").read_text())
-    return grade([folder], tmp_path_factory.mktemp("corpus_out"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def corpus_grades(corpus_folder, tmp_path_factory):
+    """One real batch over the whole corpus: student id -> results.json."""
+    return grade([corpus_folder], tmp_path_factory.mktemp("corpus_out"))
+
+
+@pytest.fixture(scope="session")
+def corpus_checks(corpus_folder, tmp_path_factory):
+    """Every corpus file's self-check (public checks, the student's own helpers): student id -> results."""
+    out = tmp_path_factory.mktemp("corpus_checks")
+    files = sorted(p for p in corpus_folder.iterdir() if p.name != "alice_again.py")
+    with ThreadPoolExecutor(2) as pool:  # two cores: as many self-checks at a time
+        results = pool.map(lambda p: self_check(p, out / f"{p.stem}.json"), files)
+        return dict(zip((p.stem for p in files), results))

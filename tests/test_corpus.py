@@ -1,14 +1,52 @@
-"""The whole grader, end to end, on the reference, the stubs and the one-bug mutants."""
+"""The whole grader, end to end, on the reference, the stubs, the style zoo and the one-bug mutants."""
+import json
+
 import pytest
 
-from kit import GRADED, SUBMISSIONS, failed_outputs, functions, header
+from kit import GRADED, MUTANTS, STYLES, failed_outputs, functions, grade, header
 
-MUTANTS = sorted((SUBMISSIONS / "mutants").glob("*.py"))
-pytestmark = pytest.mark.slow
+# The first test to run grades the whole corpus (about 50 files, each trained on MNIST) through
+# the session fixtures: about 4 min on 2 idle cores, 20 min measured with load average 12.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+PUBLIC_POINTS = 66
 
 
 def test_corpus_is_large_enough():
-    assert len(MUTANTS) >= 12
+    assert len(MUTANTS) >= 30
+    assert len(STYLES) >= 8 and sum(p.suffix == ".ipynb" for p in STYLES) >= 2
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda p: p.name)
+def test_every_correct_style_earns_full_marks(corpus_grades, corpus_checks, style):
+    student = f"styles_{style.stem}"
+    graded, checked = corpus_grades[student], corpus_checks[student]
+    assert graded["score"] == 100, [t["output"] for t in graded["tests"] if t["status"] != "passed"]
+    assert checked["score"] == PUBLIC_POINTS, [t["output"] for t in checked["tests"] if t["status"] != "passed"]
+    # A hint needs its evidence: correct code never reads "Likely cause".
+    assert not any("Likely cause" in t["output"] for t in graded["tests"] + checked["tests"])
+
+
+def _public_scores(results):
+    return {t["name"]: t["score"] for t in results["tests"] if t["visibility"] == "visible"}
+
+
+def test_check_predicts_grade(corpus_grades, corpus_checks):
+    """Every public check scores the same in the student's self-check and in the grade.
+
+    One difference is by design: ``check`` runs train_step with the student's own helpers
+    (there is no reference on a student's machine), ``grade`` with the reference's. So when
+    another function of a mutant is wrong, its train_step checks may fail in ``check`` only.
+    """
+    assert len(corpus_checks) >= len(MUTANTS) + len(STYLES) + 3
+    for student, checked in corpus_checks.items():
+        graded = _public_scores(corpus_grades[student])
+        mutant = student.startswith("mutants_")
+        helper_bug = mutant and "train_step" not in header(
+            next(m for m in MUTANTS if f"mutants_{m.stem}" == student), "loses")
+        for name, score in _public_scores(checked).items():
+            if helper_bug and name.startswith("train_step"):
+                continue
+            assert score == graded[name], f"{student}: {name} scores {score} in check, {graded[name]} in grade"
 
 
 def test_reference_earns_full_marks(corpus_grades):
@@ -47,3 +85,17 @@ def test_mutant_loses_only_its_function(corpus_grades, mutant):
             assert got < most, f"{function} should lose points"
         else:
             assert got == most, f"{function} should keep its points: {failed_outputs(results, function)}"
+    cause = ", ".join(header(mutant, "cause"))
+    outputs = [o for f in loses for o in failed_outputs(results, f)]
+    assert any("Likely cause: " in o and cause in o.split("Likely cause: ", 1)[1] for o in outputs), outputs
+
+
+def test_lesson_notebook_grades_the_same_without_keras(tmp_path):
+    """The Keras cells are skipped or fail at load as notes only, whether or not Keras is installed."""
+    notebook = next(p for p in STYLES if p.name == "lesson_keras.ipynb").read_text()
+    absent = notebook.replace("import keras", "import keras_absent as keras").replace(
+        "from keras.datasets", "from keras_absent.datasets")
+    (tmp_path / "lesson_no_keras.ipynb").write_text(absent)
+    results = grade([tmp_path / "lesson_no_keras.ipynb"], tmp_path / "out")["lesson_no_keras"]
+    assert results["score"] == 100, [t["output"] for t in results["tests"] if t["status"] != "passed"]
+    assert "No module named 'keras_absent'" in json.dumps(results)

@@ -4,6 +4,7 @@ Every failure of student code surfaces as a ``StudentError`` with a message
 written for the student; the grader process itself never sees an exception
 from student code, only plain data.
 """
+import ast
 import json
 import os
 import signal
@@ -89,12 +90,13 @@ class Sandbox:
     """One submission's child process, restarted transparently after a crash or a hang."""
 
     def __init__(self, statements, module_name, *, limits=None, harness=None, keep=(), hide=(),
-                 oracle=None):
+                 oracle=None, aliases=None):
         self.statements = [(s.label, s.line, s.source) for s in statements]
         self.module_name = module_name
         self.limits = limits or Limits()
         self.harness = harness
         self.oracle = oracle  # name -> trusted function answering callbacks, or None
+        self.aliases = aliases or {}  # graded name -> names students give it, for a missing function's hint
         self.level = jail.level()
         engine = os.path.join(ENGINE_ROOT, "autograder")
         self.keep = [*jail.python_keep_paths(), engine, *keep] + ([os.path.dirname(harness)] if harness else [])
@@ -279,10 +281,28 @@ class Sandbox:
         except Exception as exc:  # bad arguments from student code: tell it, like numpy would
             return {"error": f"{type(exc).__name__}: {exc}"[:300]}
 
+    def _defined_names(self):
+        """Top-level function and class names in the submission, read from its source (never run here)."""
+        names = set()
+        for _, _, source in self.statements:
+            try:
+                body = ast.parse(source).body
+            except SyntaxError:
+                continue
+            names |= {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        return names
+
     def _error(self, name, error):
         where = f" at {error['where']}" if error["where"] else ""
         if error["type"] == "missing":
-            return MissingFunction(f"{name} is not defined in your submission")
+            aliases = self.aliases.get(name, ()) if self is not None else ()  # None: for the Jupyter kernel
+            alias = next((a for a in aliases if a in self._defined_names()), None)
+            hint = (f"; your {alias} looks like it: the grader calls {name}, so define {name} "
+                    f"(it may simply call {alias})") if alias else ""
+            return MissingFunction(f"{name} is not defined in your submission{hint}")
+        if error["type"].endswith("MemoryError"):  # MemoryError's own message is often empty
+            limit = f" (the limit is {self.limits.memory_bytes / 2**30:g} GiB)" if self is not None else ""
+            return StudentException(f"{name} ran out of memory{limit}{where}", error["type"])
         if error["type"] == "NotImplementedError":
             hint = f": {error['message']}" if error["message"] else ""
             return NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError{hint})")

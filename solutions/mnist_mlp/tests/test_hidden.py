@@ -38,8 +38,8 @@ def test_softmax_reference(student, reference):
 def test_one_hot_reference(student, reference):
     labels = rng(4).integers(0, 10, size=37)
     expect_close(student.one_hot(labels), reference.one_hot(labels), "one_hot of 37 random labels")
-    labels = rng(5).integers(0, 4, size=6)
-    expect_close(student.one_hot(labels, 4), reference.one_hot(labels, 4), "one_hot with 4 classes")
+    labels = rng(5).integers(0, 4, size=6)  # classes 4 and 5 never occur: the width is num_classes
+    expect_close(student.one_hot(labels, 6), reference.one_hot(labels, 6), "one_hot with 6 classes")
 
 
 @check("cross_entropy_error", "matches the reference on random batches", points=3, hidden=True)
@@ -68,9 +68,10 @@ def test_affine_reference(student, reference):
 @check("train_step", "matches the reference step", points=6, hidden=True)
 def test_train_step_reference(student, reference):
     r = rng(9)
-    X, Y = r.normal(size=(20, 10)), r.integers(0, 5, size=20)
-    params = [0.3 * r.normal(size=(10, 7)), 0.1 * r.normal(size=7), 0.3 * r.normal(size=(7, 5)),
-              0.1 * r.normal(size=5)]
+    # 10 classes, as in the lesson, whose train_step may hard-code them; the other sizes stay small.
+    X, Y = r.normal(size=(20, 12)), r.integers(0, 10, size=20)
+    params = [0.3 * r.normal(size=(12, 7)), 0.1 * r.normal(size=7), 0.3 * r.normal(size=(7, 10)),
+              0.1 * r.normal(size=10)]
     got = student.isolated("train_step")(X, Y, *params, learning_rate=0.3)
     want = reference.train_step(X, Y, *params, learning_rate=0.3)
     if not isinstance(got, tuple) or len(got) != 5:

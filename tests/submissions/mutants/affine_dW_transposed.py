@@ -1,5 +1,6 @@
 # bug: affine_layer_backward computes dW = dout.T @ X, the transpose of the right gradient (shape (M, D))
 # loses: affine_layer_backward
+# cause: dW is transposed
 import numpy as np
 
 

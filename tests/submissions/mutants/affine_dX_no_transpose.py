@@ -1,5 +1,6 @@
 # bug: affine_layer_backward computes dX = dout @ W without transposing W (only runs when W is square, and is wrong there)
 # loses: affine_layer_backward
+# cause: W must be transposed
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 # bug: affine_layer_backward sums dout over axis=1 for db, giving shape (N,) instead of (M,)
 # loses: affine_layer_backward
+# cause: db summed over axis 1
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 # bug: cross_entropy_error computes -sum(t * log(y)) / N, which is only right for one-hot t, not integer labels
 # loses: cross_entropy_error
+# cause: integer labels were used as if they were one-hot rows
 import numpy as np
 
 

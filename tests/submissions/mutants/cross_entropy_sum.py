@@ -1,5 +1,6 @@
 # bug: cross_entropy_error sums the per-example losses instead of averaging over the batch
 # loses: cross_entropy_error
+# cause: summed over the batch
 import numpy as np
 
 

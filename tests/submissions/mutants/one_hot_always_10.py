@@ -1,5 +1,6 @@
 # bug: one_hot ignores num_classes and always makes 10 columns
 # loses: one_hot
+# cause: num_classes is ignored
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 # bug: one_hot builds the matrix as (num_classes, N) instead of (N, num_classes)
 # loses: one_hot
+# cause: the result is transposed
 import numpy as np
 
 

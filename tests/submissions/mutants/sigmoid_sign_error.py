@@ -1,5 +1,6 @@
 # bug: sigmoid has a sign error, 1 / (1 + np.exp(x)), which computes sigmoid(-x)
 # loses: sigmoid
+# cause: a sign error
 import numpy as np
 
 

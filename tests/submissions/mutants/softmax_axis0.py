@@ -1,5 +1,6 @@
 # bug: softmax takes the max and the sum over axis=0, so a batch is normalised per column instead of per row
 # loses: softmax
+# cause: normalised over the wrong axis
 import numpy as np
 
 

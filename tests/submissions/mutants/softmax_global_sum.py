@@ -1,5 +1,6 @@
 # bug: softmax subtracts the global max and divides by np.sum(e) over the whole array, so a batch sums to 1 in total
 # loses: softmax
+# cause: divided by the sum of the whole batch
 import numpy as np
 
 

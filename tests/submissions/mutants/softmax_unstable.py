@@ -1,5 +1,6 @@
 # bug: softmax does not subtract the max before np.exp, so large logits overflow to inf/nan
 # loses: softmax
+# cause: np.exp overflowed
 import numpy as np
 
 

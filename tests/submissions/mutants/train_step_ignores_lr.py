@@ -1,5 +1,6 @@
 # bug: train_step ignores the learning_rate argument and always updates with 0.1
 # loses: train_step
+# cause: learning_rate is ignored
 
 
 def train_step(X, Y, W1, b1, W2, b2, learning_rate=0.1, verbose=False):

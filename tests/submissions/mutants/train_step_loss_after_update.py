@@ -1,5 +1,6 @@
 # bug: train_step returns the loss computed AFTER the update instead of the loss before it
 # loses: train_step
+# cause: the loss is computed after the update
 
 
 def train_step(X, Y, W1, b1, W2, b2, learning_rate=0.1, verbose=False):

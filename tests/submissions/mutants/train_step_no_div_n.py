@@ -1,5 +1,6 @@
 # bug: train_step forgets to divide the output gradient (probs - one_hot) by the batch size N
 # loses: train_step
+# cause: divide the output gradient by the batch size N
 
 
 def train_step(X, Y, W1, b1, W2, b2, learning_rate=0.1, verbose=False):

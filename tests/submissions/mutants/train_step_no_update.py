@@ -1,5 +1,6 @@
 # bug: train_step calls update_params but discards its result, so it returns the input parameters unchanged
 # loses: train_step
+# cause: is not updated
 
 
 def train_step(X, Y, W1, b1, W2, b2, learning_rate=0.1, verbose=False):

@@ -1,5 +1,6 @@
 # bug: train_step multiplies by sigmoid(a1) in the backward pass where sigmoid_grad(a1) belongs
 # loses: train_step
+# cause: multiplies by sigmoid(a1)
 
 
 def train_step(X, Y, W1, b1, W2, b2, learning_rate=0.1, verbose=False):

@@ -1,0 +1,20 @@
+# bug: train_step updates W1, b1 and W2 by hand and leaves b2 out of the update
+# loses: train_step
+# cause: b2 is not updated
+
+
+def train_step(X, Y, W1, b1, W2, b2, learning_rate=0.1, verbose=False):
+    n = X.shape[0]
+    a1, cache1 = affine_layer_forward(X, W1, b1)
+    z1 = sigmoid(a1)
+    a2, cache2 = affine_layer_forward(z1, W2, b2)
+    probs = softmax(a2)
+    loss = cross_entropy_error(probs, Y)
+    dscores = (probs - one_hot(Y, 10)) / n
+    dz1, dW2, db2 = affine_layer_backward(dscores, cache2)
+    da1 = dz1 * sigmoid_grad(a1)
+    _, dW1, db1 = affine_layer_backward(da1, cache1)
+    W1 = W1 - learning_rate * dW1
+    b1 = b1 - learning_rate * db1
+    W2 = W2 - learning_rate * dW2
+    return W1, b1, W2, b2, loss
