@@ -47,7 +47,7 @@ def find_submission_file(path, module_name):
     if path.is_file():
         if path.suffix not in CODE_SUFFIXES:
             raise SubmissionError(NOT_CODE.format(path.name))
-        return path, ""
+        return path, f"graded file: {path.name}"
     if not path.is_dir():
         raise SubmissionError(f"{path} does not exist")
     candidates = sorted(p for p in path.rglob("*") if p.suffix in CODE_SUFFIXES and not p.is_symlink()

@@ -100,6 +100,11 @@ def test_folder_with_several_candidates_grades_none(tmp_path):
         submission.load(tmp_path, "mnist_mlp")
 
 
+def test_a_file_is_graded_by_name(tmp_path):
+    (tmp_path / "alice.py").write_text("x = 1\n")
+    assert submission.load(tmp_path / "alice.py", "mnist_mlp").notes == ["graded file: alice.py"]
+
+
 def test_a_file_that_is_not_code_is_not_parsed(tmp_path):
     (tmp_path / "answers.txt").write_text("def f(): pass\n")
     with pytest.raises(submission.SubmissionError, match="answers.txt is not a .py or .ipynb file"):

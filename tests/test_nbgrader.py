@@ -363,7 +363,8 @@ def test_students_run_the_public_checks_in_jupyter(tmp_path, monkeypatch):
     assert scores == RUBRIC
     text = "".join(o.get("text", "") for c in checks.values() for o in c.outputs)
     assert "PASS  known values (3/3)" in text and "hidden check " not in text
-    assert "sigmoid: at most 10 of 10 points: hidden checks worth 3 run when" in text
+    assert "sigmoid: 7 of 7 points from the public checks\n" in text
+    assert "sigmoid: hidden checks worth 3 more points run when your notebook is graded\n" in text
     assert nb.cells[-1].outputs[0].text.startswith(str(tmp_path / "handout"))  # no solutions/ there
     for student, verdict in (("reference", "Success! Your notebook passes all the tests."),
                              ("untouched", "VALIDATION FAILED ON 6 CELL(S)")):  # all but network
