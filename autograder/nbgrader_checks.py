@@ -328,8 +328,8 @@ def run(assignment_id, function, points=None, hidden=False):
             out.append(f"{function}: hidden checks worth {rest:g} more points run when your notebook is graded")
         failing = [f for (a, f), (g, m) in _public_scores.items() if a == assignment_id and f != function and g < m]
         if rest and not results and failing:  # its hidden checks use the functions above (the network: train_step)
-            out.append(f"{function}: they use your other functions, and {', '.join(failing)} still "
-                       "fail public checks above")
+            out.append(f"{function}: they use your other functions, and public checks above still fail "
+                       f"for {', '.join(failing)}")
         out.append(f"{function}: the number below ({total:g}) is what nbgrader's Validate counts for this cell"
                    + (f": {got:g} earned + {rest:g} the hidden checks may add" if rest else ""))
     print("\n".join(out))
