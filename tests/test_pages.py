@@ -135,7 +135,8 @@ def test_summary_shows_statuses_training_and_accuracy_in_percent(rows):
     assert "Training stopped after 0 of 6,000 steps: ValueError in update_params at step 0" in page
     assert '<td class=n data-label="test accuracy">97.1%</td>' in page
     assert "median 97.1%" in page and 'alt="distribution of test_accuracy"' in page
-    assert 'href="class.zip%3Alink.py/feedback.html"' not in page  # a rejected input has no folder
+    assert '<td class=id data-label="student">class.zip:link.py</td>' in page  # a rejected input has no
+    assert 'href="notes.txt/feedback.html"' in page  # folder to link to; a file that is not code has one
     assert "<h2>Test accuracy</h2>" in page
 
 
