@@ -4,8 +4,12 @@ Inputs: files, folders of files or of folders, and zip archives of either (an LM
 download), unpacked safely into a temporary folder. Student id = file stem or folder
 name; when two entries share one (``alice.py`` and ``alice.ipynb``, or ``alice/`` and
 ``alice.py``) each keeps its full name (``alice.py``, ``alice.ipynb``, ``alice``) and
-grades.csv says so. Anything that is not a submission (``notes.txt``, a link) still
-gets a row that says why it was not graded; nothing stops the batch.
+grades.csv says so. Inside a folder or zip, anything that is not a submission
+(``notes.txt``, a link) still gets a row that says why it was not graded; nothing stops
+the batch. A path on the command line that does not exist or is not a submission stops
+it before anything is graded. A folder or zip whose only entry is a folder of students
+(``class_export/erin.py``, ``class_export/frank.py``) is unwrapped one level.
+Statuses: report.GRADED and its siblings, the same words everywhere.
 
 Each submission's folder is complete once its results.json exists (it is written last,
 atomically): ``--resume`` skips those, and Ctrl-C stops the workers without writing
@@ -28,12 +32,15 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 
 from . import data, permutation, report, summary, unzip
 from .grading import Outcome
+from .submission import CODE_SUFFIXES, NOT_CODE
 
-CODE_SUFFIXES = (".py", ".ipynb")
 RESERVED = {"grades.csv", "summary.html"}  # files of the output folder itself
 INTERRUPTED = 130
-NOT_CODE = "{} is not a .py or .ipynb file (or a folder holding one); nothing was graded"
-UNREADABLE = "your submission could not be read:"  # the note grading.run_checks adds
+USAGE = 2  # a command line that names nothing gradable
+
+
+class InputError(Exception):
+    """A path on the command line is not a submission: nothing is graded."""
 
 
 @dataclass
@@ -53,11 +60,30 @@ class Batch:
     resumed: int = 0
 
 
+@dataclass
+class Inputs:
+    entries: list = field(default_factory=list)  # submissions to grade (or to report as not one)
+    rejected: list = field(default_factory=list)  # (name, reason): archive members or archives unusable
+    messages: list = field(default_factory=list)  # what the instructor should know about the input's shape
+
+
+def _visible(folder):
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
+
+
+def _is_one_student(folder, module):
+    """A folder holding the assignment's file, or a single .py/.ipynb and no folders, is one submission."""
+    inside = _visible(folder)
+    code = [p for p in inside if p.suffix in CODE_SUFFIXES and p.is_file()]
+    return (any(p.stem == module for p in code)
+            or (len(code) == 1 and not any(p.is_dir() for p in inside)))
+
+
 def _members(folder, out_dir):
     """Every top-level entry of a class folder is one student's submission (or junk)."""
     found = []
-    for p in sorted(folder.iterdir()):
-        if p.name.startswith((".", "_")) or p.resolve() == out_dir:
+    for p in _visible(folder):
+        if p.resolve() == out_dir:
             continue
         if p.is_symlink():
             found.append(Entry(p, error=f"{p.name} is a symbolic link; links are not followed"))
@@ -68,34 +94,47 @@ def _members(folder, out_dir):
     return found
 
 
-def collect(paths, workdir, out_dir):
-    """(entries, rejected): submissions to grade, and (name, reason) for unusable inputs."""
-    entries, rejected = [], []
+def _class_folder(folder, shown, module, inputs):
+    """The class inside ``folder``, unwrapped once when its only entry is a folder of students
+    (``class_export/erin.py``, ``class_export/frank.py``: how LMSs and OS zip tools export)."""
+    inside = _visible(folder)
+    if len(inside) == 1 and inside[0].is_dir() and not inside[0].is_symlink() \
+            and not _is_one_student(inside[0], module):
+        inputs.messages.append(f"{shown} holds only the folder {inside[0].name}/: "
+                               f"graded its {len(_visible(inside[0]))} entries as the class")
+        return inside[0]
+    return folder
+
+
+def collect(paths, workdir, out_dir, module):
+    """The submissions in ``paths``; InputError if a path does not exist or is not a submission."""
+    inputs = Inputs()
     out_dir = Path(out_dir).resolve()
     for path in map(Path, paths):
+        if not path.exists() and not path.is_symlink():
+            raise InputError(f"{path} does not exist; nothing was graded")
         if path.is_file() and path.suffix.lower() == ".zip":
             dest = Path(tempfile.mkdtemp(prefix=path.stem + "-", dir=workdir))
             try:
                 problems = unzip.unpack(path, dest)
             except unzip.ArchiveError as err:
-                rejected.append((path.name, f"rejected: {path.name} is {err}"))
+                inputs.rejected.append((path.name, f"rejected: {path.name} is {err}"))
                 continue
-            rejected += [(f"{path.name}:{name}", f"rejected from {path.name}: {reason}")
-                         for name, reason in problems]
-            entries += _members(dest, out_dir)
-        elif path.is_dir():
-            inside = [p for p in path.iterdir() if not p.name.startswith((".", "_"))]
-            code = [p for p in inside if p.suffix in CODE_SUFFIXES and p.is_file()]
-            if len(code) == 1 and not any(p.is_dir() for p in inside):
-                entries.append(Entry(path))  # one student's folder
+            inputs.rejected += [(f"{path.name}:{name}", f"rejected from {path.name}: {reason}")
+                                for name, reason in problems]
+            inputs.entries += _members(_class_folder(dest, path.name, module, inputs), out_dir)
+        elif path.is_dir() and not path.is_symlink():
+            if _is_one_student(path, module):
+                inputs.entries.append(Entry(path))  # one student's folder
             else:
-                entries += _members(path, out_dir)
-        elif path.is_file() and path.suffix not in CODE_SUFFIXES:
-            entries.append(Entry(path, error=NOT_CODE.format(path.name)))
+                inputs.entries += _members(_class_folder(path, path.name, module, inputs), out_dir)
+        elif path.is_file() and path.suffix in CODE_SUFFIXES and not path.is_symlink():
+            inputs.entries.append(Entry(path))
         else:
-            entries.append(Entry(path))  # a missing path gets a row that says so
-    _assign_ids(entries)
-    return entries, rejected
+            raise InputError(NOT_CODE.format(path) if path.is_file() else
+                             f"{path} is not a file or folder to grade; nothing was graded")
+    _assign_ids(inputs.entries)
+    return inputs
 
 
 def _assign_ids(entries):
@@ -115,7 +154,7 @@ def _assign_ids(entries):
             group = [e for e in entries if base(e) == key]
             for e in group:
                 others = ", ".join(o.id for o in group if o is not e)
-                e.note = f"duplicate name: graded as {e.id}, also submitted as {others}"
+                e.note = f"{report.DUPLICATE}: graded as {e.id}, also submitted as {others}"
 
 
 def complete(folder):
@@ -180,7 +219,7 @@ class Workers:
         folder = self.out_dir / entry.id
         (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
         if entry.error:
-            report.write_submission(Outcome(entry.id, error=entry.error), folder)
+            report.write_submission(Outcome(entry.id, error=entry.error), folder, kind=report.NOT_A_SUBMISSION)
             return report.read_results(folder)
         cmd = [sys.executable, "-m", "autograder", "grade-one", str(entry.path), "--out", str(folder),
                "--id", entry.id, "--assignment", self.assignment.id]
@@ -190,12 +229,6 @@ class Workers:
         if problem or not complete(folder):
             report.write_submission(Outcome(entry.id, error=problem or "no results were written"), folder)
         return report.read_results(folder)
-
-
-def _unreadable(results):
-    """The reader's reason when a submission could not be read at all, for grades.csv."""
-    lines = results.get("output", "").splitlines()
-    return next((line[len(UNREADABLE):].strip() for line in lines if line.startswith(UNREADABLE)), "")
 
 
 def progress_bar(console):
@@ -208,11 +241,19 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
     out_dir = Path(out_dir)
     batch = Batch()
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as work:
-        entries, rejected = collect(paths, work, out_dir)
-        if not entries and not rejected:
-            console.print("[red]no submissions found[/]")
-            batch.code = 2
+        try:
+            inputs = collect(paths, work, out_dir, assignment.module)
+        except InputError as err:
+            console.print(f"[red]error: {err}[/]", highlight=False)
+            batch.code = USAGE
             return batch
+        entries, rejected = inputs.entries, inputs.rejected
+        if not entries and not rejected:
+            console.print("[red]error: no submissions found; nothing was graded[/]")
+            batch.code = USAGE
+            return batch
+        for message in inputs.messages:
+            console.print(message, highlight=False)
         for name, reason in rejected:
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
         spec = assignment.config.get("dataset")
@@ -245,15 +286,20 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             batch.code = INTERRUPTED
             return batch
         pool.shutdown()
-    batch.rows = [report.read_results(out_dir / e.id) if complete(out_dir / e.id) else
-                  {"score": 0, "tests": [], "extra_data": {"student": e.id, "error": "no results were written"}}
-                  for e in entries]
-    batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "error": reason}}
+    batch.rows = [_final_row(out_dir / e.id, e) for e in entries]
+    batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}
                    for name, reason in rejected]
     batch.columns = report.function_columns(batch.rows)
-    notes = {e.id: "; ".join(filter(None, [e.note, _unreadable(r)])) for e, r in zip(entries, batch.rows)}
-    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column, notes))
+    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column))
     title = f"{assignment.config.get('title', assignment.id)}: class summary"
-    report.atomic_write(out_dir / "summary.html",
-                        summary.render(batch.rows[:len(entries)], title, problems=rejected, notes=notes))
+    report.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title))
     return batch
+
+
+def _final_row(folder, entry):
+    """An entry's results.json document, its status noting a duplicate name."""
+    if not complete(folder):
+        error = "no results were written"
+        return {"score": 0, "tests": [], "extra_data": {
+            "student": entry.id, "status": f"{report.GRADING_ERROR}: {error}", "error": error}}
+    return report.add_status_note(folder, entry.note) if entry.note else report.read_results(folder)

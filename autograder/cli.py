@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import assignment as assignments
-from . import data, report
+from . import data, report, submission
 from .grading import grade_one, run_checks
 from .sandbox import jail
 
@@ -48,24 +48,34 @@ def cmd_grade_one(args):
 
 def _print_table(rows, functions):
     table = Table(title="Grades")
-    for column in ["student", "score", *functions, "status"]:
+    for column in ["student", "score", *functions, "test acc.", "status"]:
         table.add_column(column, justify="left" if column in ("student", "status") else "right")
     for r in rows:
         extra = r.get("extra_data", {})
         points = extra.get("functions", {})
         total = sum(t["max_score"] for t in r["tests"])
+        accuracy = report.test_accuracy(r)
         table.add_row(extra.get("student", "?"), f"{r['score']:g}/{total:g}",
                       *(f"{points[f][0]:g}/{points[f][1]:g}" if f in points else "-" for f in functions),
-                      (extra.get("error") or "ok")[:60])
+                      "-" if accuracy is None else report.percent(accuracy), _cut(report.status(r), 80))
     # A pipe or a log file gets the whole table; a terminal gets what fits.
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _cut(text, width):
+    return text if len(text) <= width else text[:width - 1] + "\u2026"
 
 
 def cmd_check(args):
     assignment = assignments.resolve(args.assignment)
     path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
-    outcome = run_checks(assignment, path, hidden=False)
     out = Console(soft_wrap=True)
+    try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
+        path = submission.load(path, assignment.module).path
+    except submission.SubmissionError as err:
+        console.print(f"[red]error: {report.UNREADABLE} {err}[/]", highlight=False)
+        return 2
+    outcome = run_checks(assignment, path, hidden=False)
     out.print(f"[bold]Self-check of {path}[/] (public checks only; the final grade has hidden checks too)")
     for note in outcome.notes:
         out.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -125,7 +135,7 @@ def cmd_bundle(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     grade = sub.add_parser("grade", help="grade submissions (.py, .ipynb, folders of them, or a .zip)")
     grade.add_argument("paths", nargs="+")
     grade.add_argument("--out", required=True, help="results folder")
@@ -138,7 +148,7 @@ def main(argv=None):
     grade.add_argument("--unconfined", action="store_true",
                        help="grade a class even where student code cannot be confined (see README)")
     grade.set_defaults(run=cmd_grade)
-    one = sub.add_parser("grade-one", help=argparse.SUPPRESS)
+    one = sub.add_parser("grade-one")  # the batch's worker: without help=, argparse does not list it
     one.add_argument("path")
     one.add_argument("--out", required=True)
     one.add_argument("--id", help="student id (default: the file stem or folder name)")

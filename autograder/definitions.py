@@ -87,11 +87,15 @@ def select(chunks):
         lines = chunk.source.splitlines()
         body = tree.body
         crowded = {id(n) for a, b in zip(body, body[1:]) if b.lineno == a.end_lineno for n in (a, b)}
+        # `import x; x.download()` shares the import's line, not its licence to run.
+        import_lines = {line for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
+                        for line in range(n.lineno, n.end_lineno + 1)}
         skipped = []
         for node in body:
             first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
             line = chunk.first_line + first - 1
-            if not _is_definition(node, allowed):
+            beside_import = node.lineno in import_lines and not isinstance(node, (ast.Import, ast.ImportFrom))
+            if beside_import or not _is_definition(node, allowed):
                 skipped.append(line)
                 continue
             alone = node.col_offset == 0 and id(node) not in crowded

@@ -8,15 +8,20 @@ out apart from the message; ``extra_data.artifacts.plots`` becomes a training-cu
 import re
 from html import escape
 
+from . import report
+
 PAIR = re.compile(r"^\s*(expected|received|numerical|yours)\s+(.*)$")
 CAUSE = "Likely cause:"
 
 STYLE = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{margin-bottom:.2rem} .score{font-size:1.4rem;font-weight:600}
-table{border-collapse:collapse;margin:.6rem 0} td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
-.check{margin:.5rem 0 .9rem} .pass{color:#1a7f37} .fail{color:#c62828} .hidden{color:#666;font-style:italic}
-pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;margin:.3rem 0}
+body{font-family:system-ui,sans-serif;max-width:90rem;margin:1.5rem auto;padding:0 1.5rem;color:#222}
+h1{margin-bottom:.2rem;overflow-wrap:anywhere} .score{font-size:1.4rem;font-weight:600}
+table{border-collapse:collapse;margin:.6rem 0;max-width:100%} td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}
+td{overflow-wrap:anywhere} img{max-width:100%;height:auto}
+.check{margin:.5rem 0 .9rem;overflow-wrap:anywhere} .pass{color:#1a7f37} .fail{color:#c62828} .hidden{color:#666;font-style:italic}
+pre{background:#f6f8fa;padding:.5rem;margin:.3rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+.training{background:#e8f5e9;border-left:4px solid #2e7d32;padding:.3rem .6rem;margin:.3rem 0}
+.training.stopped{background:#ffebee;border-left-color:#c62828}
 .cause{background:#fff8e1;border-left:4px solid #f9a825;padding:.3rem .6rem;margin:.3rem 0}
 .pairs td:first-child{font-weight:600} .note{background:#eef;padding:.5rem}
 """
@@ -64,7 +69,10 @@ def render(results, printed="", title="Feedback"):
     total = sum(t["max_score"] for t in tests)
     body = [f"<h1>{escape(title)}: {escape(student)}</h1>",
             f'<p class="score">Score: {results.get("score", 0):g} / {total:g}</p>']
-    about = [line for line in results.get("output", "").splitlines() if not line.startswith("Score:")]
+    artifacts = extra.get("artifacts", {})
+    training = report.training_lines(artifacts)  # shown in their own section below
+    about = [line for line in results.get("output", "").splitlines()
+             if not line.startswith("Score:") and line not in training]
     if about:
         body.append(f'<div class="note"><b>About your submission</b><pre>{escape(chr(10).join(about))}</pre></div>')
     functions = list(dict.fromkeys(t.get("tags", ["other"])[0] for t in tests))
@@ -72,10 +80,14 @@ def render(results, printed="", title="Feedback"):
     body.append("<table><tr><th>function</th><th>points</th></tr>" + "".join(
         f"<tr><td><code>{escape(f)}</code></td><td>{points[f][0]:g} / {points[f][1]:g}</td></tr>"
         for f in functions if f in points) + "</table>")
-    plots = extra.get("artifacts", {}).get("plots")
+    plots = artifacts.get("plots")
+    if training or plots:
+        body.append("<h2>Training your network</h2>")
+    if training:
+        stopped = (artifacts.get("training") or {}).get("completed") is False
+        body += [f'<div class="training{" stopped" if stopped else ""}">{escape(line)}</div>' for line in training]
     if plots:
-        body += ["<h2>Training curves</h2>",
-                 "<p>The grader trained your network with your <code>train_step</code>; dashed: the "
+        body += ["<p>The grader trained your network with your <code>train_step</code>; dashed orange: the "
                  "reference solution on the same schedule.</p>", _curves(plots)]
     for function in functions:
         body.append(f"<h2><code>{escape(function)}</code></h2>")
@@ -84,5 +96,6 @@ def render(results, printed="", title="Feedback"):
         lines = printed.strip().splitlines()[:40]
         body += ["<h2>What your code printed (the first lines)</h2>", f"<pre>{escape(chr(10).join(lines))}</pre>"]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}: {escape(student)}</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")

@@ -39,6 +39,7 @@ from .sandbox.child import BoundedText
 
 MAX_OUTPUT_CHARS = 4000
 _public_points = {}  # (assignment, function) -> points of the last public run, for the hidden run
+_public_scores = {}  # (assignment, function) -> (points, most) of its last public run in this kernel
 
 
 class _CallTimeout(BaseException):
@@ -308,9 +309,9 @@ def run(assignment_id, function, points=None, hidden=False):
         if public is None:  # no public run in this cell: run them now, quietly
             public = sum(c.points for c in _run_checks(assignment, function, namespace, False)[0])
         total = public + got
-        out.append(f"{function}: {total:g} points in all")
+        out.append(f"{function}: {total:g} points in all (the number below, which nbgrader records)")
     else:
-        out.append(f"{function}: {got:g} / {most:g} points from the public checks" if results else
+        out.append(f"{function}: {got:g} of {most:g} points from the public checks" if results else
                    f"{function} has no public checks")
         for c in results:
             out.append(f"  {'PASS' if c.passed else 'FAIL'}  {c.title} ({c.points:g}/{c.max_points:g})")
@@ -320,10 +321,16 @@ def run(assignment_id, function, points=None, hidden=False):
         if printed:
             out += ["  what your code printed during the checks:"] + ["    " + l for l in printed.splitlines()[:20]]
         _public_points[(assignment_id, function)] = got
+        _public_scores[(assignment_id, function)] = (got, most)
         rest = max(float(points) - most, 0.0) if points is not None else 0.0
         total = got + rest
         if rest:
-            out.append(f"{function}: at most {total:g} of {float(points):g} points: hidden checks worth "
-                       f"{rest:g} run when your notebook is graded")
+            out.append(f"{function}: hidden checks worth {rest:g} more points run when your notebook is graded")
+        failing = [f for (a, f), (g, m) in _public_scores.items() if a == assignment_id and f != function and g < m]
+        if rest and not results and failing:  # its hidden checks use the functions above (the network: train_step)
+            out.append(f"{function}: they use your other functions, and public checks above still fail "
+                       f"for {', '.join(failing)}")
+        out.append(f"{function}: the number below ({total:g}) is what nbgrader's Validate counts for this cell"
+                   + (f": {got:g} earned + {rest:g} the hidden checks may add" if rest else ""))
     print("\n".join(out))
     return float(total)

@@ -11,13 +11,16 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
-COLOURS = {"yours": "tab:blue", "reference": "tab:gray"}
+# The reference is drawn first, wide, dashed and orange, so that a curve identical to it
+# ("yours", thin and blue on top) still shows it on both sides.
+STYLES = {"yours": {"color": "tab:blue", "linewidth": 1.6, "zorder": 3},
+          "reference": {"color": "tab:orange", "linewidth": 3.5, "linestyle": "--", "alpha": 0.8, "zorder": 2}}
 
 
 def img(fig, alt):
     """The figure as an <img> with its PNG inline."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=144, bbox_inches="tight")  # sharp when a page scales it up
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
@@ -34,8 +37,8 @@ def curves(plots):
             points = [(x, y) for x, y in zip(series.get("x", []), series.get("y", [])) if y is not None]
             if points:
                 xs, ys = zip(*points)
-                ax.plot(xs, ys, marker="o" if len(xs) < 20 else None, markersize=3, label=label,
-                        color=COLOURS.get(label), linestyle="--" if label == "reference" else "-")
+                ax.plot(xs, ys, marker="o" if len(xs) < 20 and label != "reference" else None, markersize=3,
+                        label=label, **STYLES.get(label, {}))
         ax.set(title=plot.get("title", ""), xlabel=plot.get("xlabel", ""), ylabel=plot.get("ylabel", ""))
         ax.grid(alpha=0.3)
         ax.legend()
@@ -47,17 +50,23 @@ def histogram(values, title, xlabel, bins=20, value_range=None):
     ax = fig.subplots()
     ax.hist(values, bins=bins, range=value_range, color="tab:blue", edgecolor="white")
     ax.set(title=title, xlabel=xlabel, ylabel="submissions")
+    if value_range:  # one value alone would otherwise get an axis around it (0.6 to 1.4 for 1.0)
+        ax.set_xlim(value_range)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return fig
 
 
+def rate_colour(rate):
+    """Green when most pass, orange in between, red when most fail."""
+    return "tab:green" if rate >= 0.8 else "tab:orange" if rate >= 0.5 else "tab:red"
+
+
 def pass_rates(names, rates, hidden):
     """Horizontal bars, one per check, hidden ones hatched."""
-    fig = figure(8.0, 0.28 * len(names) + 1.2)
+    fig = figure(12.0, 0.28 * len(names) + 1.2)
     ax = fig.subplots()
     positions = range(len(names))[::-1]
-    bars = ax.barh(list(positions), [100 * r for r in rates], color=[
-        "tab:red" if r < 0.5 else "tab:orange" if r < 0.8 else "tab:green" for r in rates])
+    bars = ax.barh(list(positions), [100 * r for r in rates], color=[rate_colour(r) for r in rates])
     for bar, secret in zip(bars, hidden):
         if secret:
             bar.set_hatch("//")

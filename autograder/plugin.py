@@ -103,7 +103,7 @@ class GradingPlugin:
         try:
             self.submission = submission.load(submission_path, assignment.module)
             self.statements, skipped = definitions.select(self.submission.chunks)
-            self.notes += skipped
+            self.notes += self.submission.notes + skipped
         except submission.SubmissionError as err:
             self.load_error = str(err)
 

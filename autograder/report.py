@@ -18,6 +18,17 @@ import jsonschema
 SCHEMA = Path(__file__).with_name("schemas") / "gradescope_results.schema.json"
 HIDDEN_PASSED = "Hidden check: passed."
 HIDDEN_FAILED = "Hidden check: failed. Its inputs and details are not shown."
+UNREADABLE = "your submission could not be read:"  # the note grading.run_checks adds
+# Every status starts with one of these, the same words in the console, grades.csv,
+# results.json (extra_data.status) and summary.html.
+GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR, DUPLICATE = (
+    "graded", "unreadable", "not a submission", "rejected", "grading error", "duplicate name")
+KINDS = (GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR)
+
+
+def status_kind(line):
+    """The kind a status line starts with (``graded; duplicate name: ...`` is graded)."""
+    return next((kind for kind in KINDS if line.startswith(kind)), line.split(":")[0])
 
 
 def atomic_write(path, text):
@@ -73,31 +84,85 @@ def plain(value):
     return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
 
 
-def results_json(outcome):
+def _status(error, notes, kind=None):
+    """The status line of one grade: its kind (GRADED, ...), then why."""
+    if error:
+        return f"{kind or GRADING_ERROR}: {error}"
+    reason = next((n[len(UNREADABLE):].strip() for n in notes if n.startswith(UNREADABLE)), None)
+    return GRADED if reason is None else f"{UNREADABLE_STATUS}: {reason}"
+
+
+def status(results):
+    """The status line of a results.json document (derived for documents older than the field)."""
+    extra = results.get("extra_data", {})
+    return extra.get("status") or _status(extra.get("error"), results.get("output", "").splitlines())
+
+
+def add_status_note(folder, note):
+    """Append ``note`` (a duplicate name, say) to the status in ``folder``'s results.json."""
+    results = read_results(folder)
+    line = status(results)
+    if note not in line:
+        results["extra_data"]["status"] = f"{line}; {note}"
+        atomic_write(Path(folder) / "results.json", json.dumps(results, indent=2))
+    return results
+
+
+def percent(fraction):
+    return "none" if fraction is None else f"{100 * fraction:.1f}%"
+
+
+def training_lines(artifacts):
+    """What the grader's training run of the student's network reached, and where it stopped.
+
+    Built from ``artifacts["training"]`` (see CONTRACT: never the hidden checks' inputs); older
+    results carry only ``test_accuracy``, and a submission that never reached training neither.
+    """
+    run = artifacts.get("training")
+    accuracy = artifacts.get("test_accuracy")
+    if not isinstance(run, dict):
+        return [] if accuracy is None else [f"Test accuracy of your trained network: {percent(accuracy)}"]
+    accuracy = run.get("test_accuracy", accuracy)
+    steps = f"{run.get('steps_done', 0):,} of {run.get('steps', 0):,} steps"
+    if run.get("completed"):
+        return [f"Training completed ({steps}); test accuracy of your network: {percent(accuracy)}"]
+    lines = [f"Training stopped after {steps}: {run.get('stopped') or 'no reason was recorded'}"]
+    if accuracy is not None:
+        lines.append(f"Test accuracy of the weights it reached: {percent(accuracy)}")
+    return lines
+
+
+def results_json(outcome, kind=None):
+    """``kind``: the status word when ``outcome.error`` says why it is not graded (default: a grading error)."""
     tests = [{"name": c.name, "score": c.points, "max_score": c.max_points,
               "status": "passed" if c.passed else "failed", "output": visible_output(c),
               "visibility": "after_published" if c.hidden else "visible", "tags": [c.function]}
              for c in outcome.checks]
-    summary = [f"Score: {outcome.score:g} / {outcome.max_score:g}"] + outcome.notes
+    artifacts = plain(outcome.artifacts)
+    summary = [f"Score: {outcome.score:g} / {outcome.max_score:g}"] + training_lines(artifacts) + outcome.notes
     if outcome.error:
-        summary.insert(0, f"Grading error: {outcome.error}")
+        summary.insert(0, f"{(kind or GRADING_ERROR).capitalize()}: {outcome.error}")
     results = {"score": outcome.score, "execution_time": round(outcome.seconds, 3),
                "output": "\n".join(summary), "stdout_visibility": "hidden", "tests": tests,
-               "extra_data": {"student": outcome.student, "error": outcome.error, **outcome.resources,
+               "extra_data": {"student": outcome.student, "status": _status(outcome.error, outcome.notes, kind),
+                              "error": outcome.error, **outcome.resources,
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
-    if outcome.artifacts:
-        results["extra_data"]["artifacts"] = plain(outcome.artifacts)
+    if artifacts:
+        results["extra_data"]["artifacts"] = artifacts
     validate(results)
     return results
 
 
-def feedback_markdown(outcome, title="Feedback"):
+def feedback_markdown(outcome, title="Feedback", kind=None):
     out = [f"# {title}: {outcome.student}", "",
            f"**Score: {outcome.score:g} / {outcome.max_score:g}**", ""]
     if outcome.error:
-        out += [f"> Grading error: {outcome.error}", ""]
+        out += [f"> {_status(outcome.error, outcome.notes, kind).capitalize()}", ""]
     if outcome.notes:
         out += ["## About your submission", ""] + [f"- {n}" for n in outcome.notes] + [""]
+    training = training_lines(plain(outcome.artifacts))
+    if training:
+        out += ["## Training your network", ""] + [f"- {line}" for line in training] + [""]
     out += ["| function | points |", "|---|---|"]
     out += [f"| `{f}` | {got:g} / {most:g} |" for f, (got, most) in per_function(outcome).items()]
     for function in per_function(outcome):
@@ -115,12 +180,12 @@ def feedback_markdown(outcome, title="Feedback"):
     return "\n".join(out) + "\n"
 
 
-def write_submission(outcome, folder):
+def write_submission(outcome, folder, kind=None):
     """results.json is written last: when it exists, the whole folder is complete (see --resume)."""
     from . import feedback_html
     folder = Path(folder)
-    results = results_json(outcome)
-    atomic_write(folder / "feedback.md", feedback_markdown(outcome))
+    results = results_json(outcome, kind)
+    atomic_write(folder / "feedback.md", feedback_markdown(outcome, kind=kind))
     atomic_write(folder / "feedback.html", feedback_html.render(results, printed=outcome.output))
     atomic_write(folder / "results.json", json.dumps(results, indent=2))
 
@@ -134,22 +199,26 @@ def function_columns(rows):
     return list(dict.fromkeys(f for r in rows for f in r.get("extra_data", {}).get("functions", {})))
 
 
-def grades_csv(rows, functions, id_column="student", notes=None):
+def test_accuracy(results):
+    """The accuracy the grader's training run reached (None when training never ran)."""
+    artifacts = results.get("extra_data", {}).get("artifacts", {})
+    return (artifacts.get("training") or {}).get("test_accuracy", artifacts.get("test_accuracy"))
+
+
+def grades_csv(rows, functions, id_column="student"):
     """``rows``: results.json documents. One line per student, per-function points.
 
-    ``id_column`` names the student column (e.g. an LMS's "SIS User ID"); ``notes`` maps a
-    student to a remark added to its status (a duplicate name, say).
+    ``id_column`` names the student column (e.g. an LMS's "SIS User ID").
     """
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([id_column, "score", "max_score", *functions, "status"])
+    writer.writerow([id_column, "score", "max_score", *functions, "test_accuracy", "status"])
     for r in rows:
         extra = r.get("extra_data", {})
         points = extra.get("functions", {})
         max_score = sum(t["max_score"] for t in r["tests"])
-        status = extra.get("error") or "graded"
-        if (notes or {}).get(extra.get("student")):
-            status += f"; {notes[extra['student']]}"
+        accuracy = test_accuracy(r)
         writer.writerow([extra.get("student", ""), f"{r.get('score', 0):g}", f"{max_score:g}",
-                         *(f"{points.get(f, [0])[0]:g}" for f in functions), status])
+                         *(f"{points.get(f, [0])[0]:g}" for f in functions),
+                         "" if accuracy is None else f"{accuracy:.4f}", status(r)])
     return buf.getvalue()

@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 
 MAX_SOURCE_BYTES = 2_000_000
+CODE_SUFFIXES = (".py", ".ipynb")
+NOT_CODE = "{} is not a .py or .ipynb file (or a folder holding one); nothing was graded"
 
 
 class SubmissionError(Exception):
@@ -21,7 +23,7 @@ class SubmissionError(Exception):
 
 @dataclass
 class Chunk:
-    label: str  # where the code came from, as the student sees it: "cell 4", "mnist_mlp.py"
+    label: str  # where the code came from, as the student sees it: "code cell 4 (import numpy as np)"
     source: str
     first_line: int = 1
 
@@ -34,21 +36,34 @@ class Submission:
 
 
 def find_submission_file(path, module_name):
-    """A folder may hold the file under any name; prefer the assignment's own."""
+    """(the file to grade, a note naming it and what was ignored beside it).
+
+    A folder is graded by ``<module>.py`` (else ``<module>.ipynb``) anywhere inside it, else
+    by its only .py/.ipynb file; with several other candidates none is guessed at.
+    """
     path = Path(path)
     if path.is_symlink():  # a link could point at anything on the grader's disk, even the reference
         raise SubmissionError(f"{path.name} is a symbolic link; submit the file itself")
     if path.is_file():
-        return path
+        if path.suffix not in CODE_SUFFIXES:
+            raise SubmissionError(NOT_CODE.format(path.name))
+        return path, f"graded file: {path.name}"
     if not path.is_dir():
         raise SubmissionError(f"{path} does not exist")
-    candidates = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb") and not p.is_symlink()
+    candidates = sorted(p for p in path.rglob("*") if p.suffix in CODE_SUFFIXES and not p.is_symlink()
                         and p.is_file() and ".ipynb_checkpoints" not in p.parts)
-    preferred = [p for p in candidates if p.stem == module_name]
-    chosen = (preferred or candidates or [None])[0]
-    if chosen is None:
-        raise SubmissionError(f"no .py or .ipynb file found in {path}")
-    return chosen
+    names = [str(p.relative_to(path)) for p in candidates]
+    preferred = sorted((p for p in candidates if p.stem == module_name), key=lambda p: p.suffix != ".py")
+    if not candidates:
+        raise SubmissionError(f"no .py or .ipynb file found in {path.name}")
+    if not preferred and len(candidates) > 1:
+        raise SubmissionError(f"{path.name} holds {len(candidates)} candidate files ({', '.join(names)}) and "
+                              f"none is named {module_name}.py or {module_name}.ipynb, so none was graded; "
+                              f"name the one to grade {module_name}.py")
+    chosen = (preferred or candidates)[0]
+    ignored = [n for p, n in zip(candidates, names) if p != chosen]
+    note = f"graded file: {chosen.relative_to(path)}" + (f" (ignored: {', '.join(ignored)})" if ignored else "")
+    return chosen, note
 
 
 def read_text(path):
@@ -73,6 +88,13 @@ def _strip_magics(source):
     return "\n".join("" if _MAGIC.match(line) else line for line in source.splitlines())
 
 
+def cell_label(number, source):
+    """A code cell as a student finds it in Jupyter: its place among code cells and its first line."""
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    first = first if len(first) <= 40 else first[:39] + "…"
+    return f"code cell {number} ({first})" if first else f"code cell {number} (empty)"
+
+
 def _notebook_chunks(path, text):
     try:
         nb = nbformat.reads(text, as_version=4)
@@ -90,7 +112,7 @@ def _notebook_chunks(path, text):
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             continue  # an nbgrader test cell: the kit's own checks do its job
-        chunks.append(Chunk(f"cell {number}", _strip_magics(cell.source)))
+        chunks.append(Chunk(cell_label(number, cell.source), _strip_magics(cell.source)))
     return chunks
 
 
@@ -130,11 +152,12 @@ def _parses(source):
 
 
 def load(path, module_name):
-    path = find_submission_file(path, module_name)
+    path, note = find_submission_file(path, module_name)
+    notes = [note] if note else []
     text = read_text(path)
     if path.suffix == ".ipynb":
-        return Submission(path, _notebook_chunks(path, text))
+        return Submission(path, _notebook_chunks(path, text), notes)
     text = _strip_magics(text)  # a .py exported from a notebook keeps its magics
     if _parses(text):
-        return Submission(path, [Chunk(path.name, text)])
-    return Submission(path, _regroup(_split_top_level(text, path.name)))
+        return Submission(path, [Chunk(path.name, text)], notes)
+    return Submission(path, _regroup(_split_top_level(text, path.name)), notes)

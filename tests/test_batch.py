@@ -1,5 +1,6 @@
 """Grading a whole class: an LMS zip with bad entries, duplicate names, resume, Ctrl-C, grades.csv, summary.html."""
 import csv
+import html
 import json
 import shutil
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import batch as batch_module
 from autograder import report, unzip
 from autograder.sandbox import jail
 from kit import REFERENCE, ROOT, functions, run_cli
@@ -94,6 +96,18 @@ def test_buggy_submission_in_a_folder(batch):
 def test_bad_input_row_says_why(batch, student, reason):
     rows = batch[2]
     assert rows[student]["score"] == "0" and reason in rows[student]["status"]
+
+
+@pytest.mark.parametrize("student, kind", [
+    ("latin1", "unreadable: "), ("notes.txt", "not a submission: "), ("class.zip:link.py", "rejected from class.zip: "),
+    ("carol", "graded"), ("alice.py", "graded; duplicate name: graded as alice.py, also submitted as alice.ipynb")])
+def test_one_status_vocabulary_in_csv_results_and_summary(batch, student, kind):
+    _, out, rows = batch
+    status = rows[student]["status"]
+    assert status.startswith(kind)
+    if (out / student).is_dir():
+        assert _results(out, student)["extra_data"]["status"] == status
+    assert html.escape(status[:300]) in (out / "summary.html").read_text()
 
 
 def test_empty_file_scores_zero(batch):
@@ -198,3 +212,66 @@ def test_unreadable_archive_is_a_row_not_a_crash(tmp_path):
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     assert [(r["student"], r["score"]) for r in rows] == [("broken.zip", "0")]
     assert "not a readable zip archive" in rows[0]["status"]
+
+
+# -- what the command line accepts (fast: nothing is graded) -----------------------------------------
+def _tree(root, files):
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_a_folder_holding_only_the_class_folder_is_unwrapped(tmp_path):
+    folder = _tree(tmp_path / "download", {"class_export/erin.py": "x = 1", "class_export/frank.py": "x = 2",
+                                           "class_export/gina/mnist_mlp.py": "x = 3"})
+    inputs = batch_module.collect([folder], tmp_path, tmp_path / "out", "mnist_mlp")
+    assert [e.id for e in inputs.entries] == ["erin", "frank", "gina"]
+    assert inputs.messages == ["download holds only the folder class_export/: graded its 3 entries as the class"]
+
+
+def test_a_zip_holding_only_the_class_folder_is_unwrapped(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("class_export/erin.py", "x = 1")
+        zf.writestr("class_export/frank.py", "x = 2")
+        zf.writestr("__MACOSX/class_export/._erin.py", b"\0")
+    inputs = batch_module.collect([archive], tmp_path, tmp_path / "out", "mnist_mlp")
+    assert [e.id for e in inputs.entries] == ["erin", "frank"]
+    assert inputs.messages == ["class.zip holds only the folder class_export/: graded its 2 entries as the class"]
+
+
+def test_one_students_folder_alone_is_not_unwrapped(tmp_path):
+    folder = _tree(tmp_path / "class", {"dave/mnist_mlp.py": "x = 1", "dave/scratch.py": "x = 2"})
+    inputs = batch_module.collect([folder], tmp_path, tmp_path / "out", "mnist_mlp")
+    assert [e.id for e in inputs.entries] == ["dave"] and inputs.messages == []
+
+
+@pytest.mark.parametrize("name, message", [
+    ("nope", "does not exist; nothing was graded"),
+    ("answers.txt", "answers.txt is not a .py or .ipynb file (or a folder holding one); nothing was graded")])
+def test_grade_refuses_a_path_that_is_not_a_submission(tmp_path, name, message):
+    (tmp_path / "answers.txt").write_text("def f(): pass")
+    (tmp_path / "alice.py").write_text(REF)
+    proc = run_cli("grade", tmp_path / "alice.py", tmp_path / name, "--out", tmp_path / "out")
+    assert proc.returncode == 2 and message in " ".join(proc.stderr.split())
+    assert not (tmp_path / "out").exists()  # nothing graded, not even alice
+
+
+@pytest.mark.parametrize("files, target, message", [
+    ({}, "nope", "does not exist"), ({}, ".", "no .py or .ipynb file found in"),
+    ({"answers.txt": "def f(): pass"}, "answers.txt", "answers.txt is not a .py or .ipynb file"),
+    ({"nb.ipynb": '{"cells": ['}, "nb.ipynb", "nb.ipynb is not a readable Jupyter notebook"),
+    ({"a_stub.py": "x = 1", "b_correct.py": "x = 2"}, ".", "2 candidate files (a_stub.py, b_correct.py)")])
+def test_check_applies_the_input_rules_of_grade(tmp_path, files, target, message):
+    _tree(tmp_path / "work", files).mkdir(exist_ok=True)
+    proc = run_cli("check", tmp_path / "work" / target, timeout=120)
+    text = " ".join(proc.stderr.split())
+    assert proc.returncode == 2 and message in text and "your submission could not be read" in text
+    assert "FAIL" not in proc.stdout + proc.stderr  # one message, not one per check
+
+
+def test_help_lists_the_commands_people_use():
+    text = run_cli("--help").stdout
+    assert "==SUPPRESS==" not in text and "grade-one" not in text
+    assert "grade " in text and "check " in text

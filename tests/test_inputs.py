@@ -1,11 +1,12 @@
 """Bad input gets a clear message and zero for what it affects, never a crash, never a lost batch."""
 import csv
+import json
 import re
 
 import nbformat
 import pytest
 
-from kit import GRADED, REFERENCE, failed_outputs, functions, grade
+from kit import GRADED, REFERENCE, RELEASE, failed_outputs, functions, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -35,8 +36,14 @@ def results(tmp_path_factory):
     (folder / "dave").mkdir()  # one folder per student, with a stray file beside the real one
     (folder / "dave" / "mnist_mlp.py").write_text(REF)
     (folder / "dave" / "scratch.py").write_text("raise SystemExit")
+    (folder / "hank").mkdir()  # two candidates, neither the assignment's file: none is guessed at
+    (folder / "hank" / "a_stub.py").write_text(RELEASE.read_text())
+    (folder / "hank" / "b_correct.py").write_text(REF)
     out = tmp_path_factory.mktemp("inputs_out")
-    return grade([folder], out), out
+    proc = run_cli("grade", folder, "--out", out, "--jobs", 2)
+    assert proc.returncode == 0, proc.stderr
+    graded = {p.name: json.loads((p / "results.json").read_text()) for p in out.iterdir() if p.is_dir()}
+    return graded, out, proc.stdout
 
 
 @pytest.mark.parametrize("student, message", [
@@ -82,12 +89,30 @@ def test_top_level_code_that_hangs_or_exits_is_skipped(results, student, note):
 
 def test_student_folder_is_graded_by_its_assignment_file(results):
     assert results[0]["dave"]["score"] == 100
+    assert "graded file: mnist_mlp.py (ignored: scratch.py)" in results[0]["dave"]["output"]
 
 
 def test_grades_csv_has_a_row_for_everyone(results):
     rows = list(csv.DictReader((results[1] / "grades.csv").open()))
     assert {r["student"] for r in rows} == set(results[0])
     status = {r["student"]: r["status"] for r in rows}
-    assert all(s.startswith("graded") for s in status.values())
-    assert "binary file" in status["binary"] and "not UTF-8" in status["latin1"]
+    unreadable = {"corrupt", "latin1", "binary", "r_kernel", "hank"}
+    assert all(s == "graded" for name, s in status.items() if name not in unreadable)
+    assert status["binary"] == "unreadable: binary.py is a binary file, not source code"
+    assert status["latin1"].startswith("unreadable: latin1.py is not UTF-8")
     assert {r["student"]: r["score"] for r in rows}["dave"] == "100"
+
+
+def test_several_candidate_files_grade_none_and_say_which(results):
+    r = results[0]["hank"]
+    assert r["score"] == 0
+    assert r["extra_data"]["status"] == (
+        "unreadable: hank holds 2 candidate files (a_stub.py, b_correct.py) and none is named mnist_mlp.py "
+        "or mnist_mlp.ipynb, so none was graded; name the one to grade mnist_mlp.py")
+
+
+def test_console_status_uses_the_same_words(results):
+    rows = {line.split("│")[1].strip(): line.split("│")[-2].strip()
+            for line in results[2].splitlines() if line.startswith("│") and line.split("│")[1].strip()}
+    assert rows["corrupt"].startswith("unreadable: corrupt.ipynb is not a readable")  # the rest wraps
+    assert rows["dave"] == "graded" and rows["empty"] == "graded"

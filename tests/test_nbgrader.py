@@ -19,7 +19,7 @@ import pytest
 
 from autograder import assignment as assignments
 from autograder import nbgrader_checks, nbgrader_source, release
-from kit import REFERENCE, ROOT, functions, grade
+from kit import REFERENCE, RELEASE, ROOT, functions, grade
 
 ASSIGNMENT = assignments.resolve("mnist_mlp")
 SOURCE_NB = ASSIGNMENT.solution_dir / "mnist_mlp.ipynb"
@@ -160,6 +160,22 @@ def test_in_kernel_checks_see_plain_data_only(capsys):
     assert _run_in(namespace, "affine_layer_backward", hidden=True) == 20  # public 16 + hidden 4
     out = capsys.readouterr().out
     assert "hidden check 1: passed (4/4)" in out and not any(s in out for s in _secrets())
+
+
+def test_check_cell_lines_are_complete_and_honest(capsys, monkeypatch):
+    monkeypatch.setattr(nbgrader_checks, "_public_scores", {})
+    namespace = {"__name__": "__main__"}
+    exec(compile(RELEASE.read_text(), "<cell>", "exec"), namespace)  # the untouched stubs
+    code = "from autograder import nbgrader_checks\nnbgrader_checks.run('mnist_mlp', {!r}, {})"
+    for function, points in (("train_step", 20), ("network", 10)):
+        exec(compile(code.format(function, points), "<test cell>", "exec"), namespace)
+    lines = capsys.readouterr().out.splitlines()
+    assert "train_step: 0 of 14 points from the public checks" in lines
+    assert "train_step: hidden checks worth 6 more points run when your notebook is graded" in lines
+    assert "network has no public checks" in lines
+    assert "network: they use your other functions, and public checks above still fail for train_step" in lines
+    assert "at most" not in "\n".join(lines)
+    assert all(not line.rstrip().endswith(":") for line in lines)  # nothing cut after a colon
 
 
 # -- nbgrader, end to end -------------------------------------------------------------------
@@ -363,7 +379,8 @@ def test_students_run_the_public_checks_in_jupyter(tmp_path, monkeypatch):
     assert scores == RUBRIC
     text = "".join(o.get("text", "") for c in checks.values() for o in c.outputs)
     assert "PASS  known values (3/3)" in text and "hidden check " not in text
-    assert "sigmoid: at most 10 of 10 points: hidden checks worth 3 run when" in text
+    assert "sigmoid: 7 of 7 points from the public checks\n" in text
+    assert "sigmoid: hidden checks worth 3 more points run when your notebook is graded\n" in text
     assert nb.cells[-1].outputs[0].text.startswith(str(tmp_path / "handout"))  # no solutions/ there
     for student, verdict in (("reference", "Success! Your notebook passes all the tests."),
                              ("untouched", "VALIDATION FAILED ON 6 CELL(S)")):  # all but network
