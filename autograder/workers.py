@@ -72,6 +72,7 @@ def _grade_in_fork(assignment, job, stderr, worker):
         os.setsid()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C sent since the fork lands here
         _on_parent_death(signal.SIGINT)  # a killed worker's grader stops, writing nothing
         if os.getppid() != worker:
             raise KeyboardInterrupt
@@ -101,7 +102,9 @@ def serve(assignment):
             _killpg(current["pid"], signal.SIGINT)
         raise SystemExit(1)
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch relays Ctrl-C to graders, not to us
+    # The batch relays Ctrl-C to graders, not to us. Blocked rather than ignored: an ignored
+    # signal sent to a grader before it installs its handler would be lost, a blocked one waits.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, relay)
     _on_parent_death(signal.SIGTERM)
     if os.getppid() == 1:  # the batch died before the line above
