@@ -126,7 +126,10 @@ def progress_bar(console):
 def backend(assignment, out_dir, timeout, jobs, scheduler):
     """Warm workers on this machine, or a Dask cluster when a scheduler is named."""
     if scheduler:
-        from .dask_backend import DaskWorkers  # Dask is an optional extra
+        try:
+            from .dask_backend import DaskWorkers  # Dask is an optional extra
+        except ImportError:
+            raise SystemExit("grading on a Dask cluster needs the dask extra: pip install '.[dask]'") from None
         return DaskWorkers(assignment, out_dir, timeout, jobs, scheduler)
     from .workers import Workers
     return Workers(assignment, out_dir, timeout, jobs)
