@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[keras,nbgrader]'
+	$(PY) -m pip install --quiet -e '.[keras,nbgrader,dask]'
 	$(PY) -m ipykernel install --sys-prefix >/dev/null  # the kernel nbgrader runs notebooks in
 	touch $(STAMP)
 
@@ -26,8 +26,9 @@ test: data
 release: $(STAMP)
 	$(PY) -m autograder release mnist_mlp
 
-bench: data
-	$(PY) benchmarks/bench.py
+N ?= 1000
+bench: data  # N: size of the synthesised large class
+	$(PY) benchmarks/bench.py --n $(N)
 
 clean:
 	rm -rf $(VENV) out dist

@@ -15,13 +15,7 @@ Each submission's folder is complete once its results.json exists (it is written
 atomically): ``--resume`` skips those, and Ctrl-C stops the workers without writing
 anything for the submissions they were grading.
 """
-import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -31,8 +25,8 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from . import data, permutation, report, summary, unzip
-from .grading import Outcome
 from .submission import CODE_SUFFIXES, NOT_CODE
+from .workers import complete
 
 RESERVED = {"grades.csv", "summary.html"}  # files of the output folder itself
 INTERRUPTED = 130
@@ -157,78 +151,6 @@ def _assign_ids(entries):
                 e.note = f"{report.DUPLICATE}: graded as {e.id}, also submitted as {others}"
 
 
-def complete(folder):
-    """The results folder holds a finished grade (results.json is written last)."""
-    try:
-        return isinstance(json.loads((Path(folder) / "results.json").read_text()), dict)
-    except (OSError, ValueError):
-        return False
-
-
-class Workers:
-    """Grades entries in child processes; ``interrupt`` stops them all, writing nothing."""
-
-    def __init__(self, assignment, out_dir, timeout):
-        self.assignment, self.out_dir, self.timeout = assignment, Path(out_dir), timeout
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.running = set()
-
-    def _signal(self, proc, sig):
-        try:
-            os.killpg(proc.pid, sig)  # the worker leads its own session
-        except ProcessLookupError:
-            pass
-
-    def interrupt(self):
-        self.stop.set()
-        with self.lock:
-            for proc in self.running:
-                self._signal(proc, signal.SIGINT)  # pytest stops and closes the sandbox
-
-    def _run(self, cmd):
-        """What went wrong running ``cmd`` ("" if nothing), or None when the batch was interrupted."""
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)  # Ctrl-C reaches the batch only, which relays it
-        with self.lock:
-            self.running.add(proc)
-        if self.stop.is_set():
-            self._signal(proc, signal.SIGINT)
-        try:
-            try:
-                _, err = proc.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                self._signal(proc, signal.SIGINT)
-                try:
-                    proc.communicate(timeout=15)
-                except subprocess.TimeoutExpired:
-                    self._signal(proc, signal.SIGKILL)
-                    proc.communicate()
-                return None if self.stop.is_set() else f"grading took longer than {self.timeout:g} s"
-        finally:
-            with self.lock:
-                self.running.discard(proc)
-        if self.stop.is_set():
-            return None
-        return f"the grader process failed: {err.strip()[-500:]}" if proc.returncode else ""
-
-    def grade(self, entry):
-        """Grade one entry; its results.json document, or None if interrupted."""
-        if self.stop.is_set():
-            return None
-        folder = self.out_dir / entry.id
-        (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
-        if entry.error:
-            report.write_submission(Outcome(entry.id, error=entry.error), folder, kind=report.NOT_A_SUBMISSION)
-            return report.read_results(folder)
-        cmd = [sys.executable, "-m", "autograder", "grade-one", str(entry.path), "--out", str(folder),
-               "--id", entry.id, "--assignment", self.assignment.id]
-        problem = self._run(cmd)
-        if problem is None:
-            return None
-        if problem or not complete(folder):
-            report.write_submission(Outcome(entry.id, error=problem or "no results were written"), folder)
-        return report.read_results(folder)
 
 
 def progress_bar(console):
@@ -236,7 +158,19 @@ def progress_bar(console):
                     TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True)
 
 
-def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console):
+def backend(assignment, out_dir, timeout, jobs, scheduler):
+    """Warm workers on this machine, or a Dask cluster when a scheduler is named."""
+    if scheduler:
+        try:
+            from .dask_backend import DaskWorkers  # Dask is an optional extra
+        except ImportError:
+            raise SystemExit("grading on a Dask cluster needs the dask extra: pip install '.[dask]'") from None
+        return DaskWorkers(assignment, out_dir, timeout, jobs, scheduler)
+    from .workers import Workers
+    return Workers(assignment, out_dir, timeout, jobs)
+
+
+def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None):
     """Grade ``paths`` into ``out_dir``; write grades.csv and summary.html from every result."""
     out_dir = Path(out_dir)
     batch = Batch()
@@ -264,8 +198,8 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         if batch.resumed:
             console.print(f"--resume: {batch.resumed} submission(s) already graded, {len(todo)} to go")
         timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
-        workers = Workers(assignment, out_dir, timeout)
-        pool = ThreadPoolExecutor(max(jobs, 1))
+        workers = backend(assignment, out_dir, timeout, jobs, scheduler)
+        pool = ThreadPoolExecutor(workers.slots)
         try:
             with progress_bar(console) as progress:
                 task = progress.add_task("grading", total=len(todo))
@@ -285,6 +219,8 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
                           "run the same command with --resume to finish[/]")
             batch.code = INTERRUPTED
             return batch
+        finally:
+            workers.close()
         pool.shutdown()
     batch.rows = [_final_row(out_dir / e.id, e) for e in entries]
     batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}

@@ -1,5 +1,6 @@
 """Command line: grade, check, release, data, baseline, bundle."""
 import argparse
+import os
 import sys
 import json
 import time
@@ -29,8 +30,10 @@ def cmd_grade(args):
         console.print(f"[yellow]warning: {jail.UNCONFINED_RISK}[/]")
     out_dir = Path(args.out)
     start = time.monotonic()
+    scheduler = args.scheduler or os.environ.get("AUTOGRADER_SCHEDULER") or \
+        assignment.config.get("grading", {}).get("scheduler")
     result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
-                       id_column=args.id_column, console=console)
+                       id_column=args.id_column, console=console, scheduler=scheduler)
     if result.code:
         return result.code
     _print_table(result.rows, result.columns)
@@ -43,6 +46,12 @@ def cmd_grade(args):
 def cmd_grade_one(args):
     assignment = assignments.resolve(args.assignment)
     grade_one(assignment, args.path, args.out, student=args.id)
+    return 0
+
+
+def cmd_worker(args):
+    from . import workers
+    workers.serve(assignments.resolve(args.assignment))
     return 0
 
 
@@ -144,6 +153,9 @@ def main(argv=None):
                        help="skip submissions whose OUT/<student>/results.json is already complete")
     grade.add_argument("--id-column", default="student",
                        help='header of the student column in grades.csv (e.g. "SIS User ID")')
+    grade.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                       help="grade on a Dask cluster (needs the [dask] extra); default: "
+                            "$AUTOGRADER_SCHEDULER, then [grading] scheduler in assignment.toml")
     grade.add_argument("--assignment")
     grade.add_argument("--unconfined", action="store_true",
                        help="grade a class even where student code cannot be confined (see README)")
@@ -154,6 +166,9 @@ def main(argv=None):
     one.add_argument("--id", help="student id (default: the file stem or folder name)")
     one.add_argument("--assignment")
     one.set_defaults(run=cmd_grade_one)
+    worker = sub.add_parser("worker", help=argparse.SUPPRESS)  # a warm worker of `grade`
+    worker.add_argument("--assignment")
+    worker.set_defaults(run=cmd_worker)
     check = sub.add_parser("check", help="students: run the public checks on your work")
     check.add_argument("path", nargs="?", help="your .py or .ipynb (default: the assignment's file)")
     check.add_argument("--assignment")

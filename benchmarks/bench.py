@@ -6,7 +6,12 @@
 (2) a batch of --batch mixed submissions (mutants and examples) with --jobs 1 and 2;
 (3) time to 97% test accuracy: the NumPy reference vs the lesson's Keras model, measured
     in the same run by `autograder baseline keras` (median of --repeat runs), as a ratio;
-(4) peak RSS of the grader process and of one sandbox child.
+(4) peak RSS of the grader process and of one sandbox child;
+(5) where the seconds of one grade go (benchmarks/profile_grade.py);
+(6) a large class of --n synthesised submissions, --jobs 2: throughput, peak memory of every
+    process, summary.html size and load time (benchmarks/large_class.py);
+(7) the same class through Dask on a LocalCluster of 2 workers, and the projection for N workers;
+(8) the same correct notebook under `nbgrader autograde` and the kit's `grade` (benchmarks/nbgrader_ratio.py).
 """
 import argparse
 import json
@@ -19,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import large_class
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
@@ -74,6 +81,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch", type=int, default=40)
     parser.add_argument("--skip-keras", action="store_true", help="skip (3): it takes a minute per run")
+    parser.add_argument("--n", type=int, default=1000, help="size of the large class of (6) and (7)")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
@@ -95,6 +103,20 @@ def main():
         if not args.skip_keras:
             print(keras_vs_numpy(tmp, args.repeat))
         print(f"(4) peak RSS grading the reference: grader {grader_mb:.0f} MB, sandbox child {child_mb:.0f} MB")
+    print("(5) " + subprocess.run([sys.executable, str(ROOT / "benchmarks" / "profile_grade.py")], cwd=ROOT,
+                                  check=True, capture_output=True, text=True).stdout.rstrip())
+    print("(8) " + subprocess.run([sys.executable, str(ROOT / "benchmarks" / "nbgrader_ratio.py"), "--repeat",
+                                   str(args.repeat)], cwd=ROOT, check=True, capture_output=True, text=True).stdout.rstrip())
+    print("(6) ", end="")
+    large_class.report(large_class.measure(args.n, jobs=2))
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        print("(7) Dask is not installed: pip install '.[dask]'")
+        return
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        print("(7) through Dask, LocalCluster of 2 workers: ", end="")
+        large_class.report(large_class.measure(args.n, jobs=2, scheduler=cluster.scheduler_address))
 
 
 if __name__ == "__main__":

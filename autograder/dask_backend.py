@@ -1,0 +1,129 @@
+"""Grade on a Dask cluster: each submission goes to a Dask worker, which grades it in its sandbox.
+
+The instructor's machine sends the submission's source files (plain bytes) and gets
+back the text of its results folder (plain strings); it writes every file itself, in
+the same order as a local run (results.json last), so ``--resume`` and Ctrl-C behave
+as they do locally. Nothing but those strings and bytes crosses the network: student
+code runs only in the sandbox of the Dask worker's own warm grader (``workers.Pool``).
+
+A Dask worker that dies mid-task is replaced by the scheduler and its submissions run
+again elsewhere; the first result that comes back is the one written, once.
+
+Every Dask worker needs this kit installed at the same version, and the data set
+(``python -m autograder data``): see "Grading on a cluster" in the README.
+"""
+import threading
+import tempfile
+from concurrent.futures import CancelledError
+from pathlib import Path
+
+from distributed import Client
+
+from . import assignment as assignments
+from . import report
+from .batch import CODE_SUFFIXES
+from .workers import INTERRUPTED, Pool, complete, write_error
+
+CONNECT_SECONDS = 30
+IN_FLIGHT = 512  # submissions handed to the scheduler at once; it queues what no worker takes yet
+
+
+def source_files(path):
+    """{relative path: bytes} of what grading reads: the file, or a folder's .py and .ipynb files."""
+    path = Path(path)
+    if path.is_file() and not path.is_symlink():
+        return {path.name: path.read_bytes()}
+    if not path.is_dir() or path.is_symlink():
+        return {}
+    return {p.relative_to(path.parent).as_posix(): p.read_bytes() for p in sorted(path.rglob("*"))
+            if p.suffix in CODE_SUFFIXES and p.is_file() and not p.is_symlink()}
+
+
+class DaskWorkers:
+    """The batch's backend on a Dask cluster (same interface as ``workers.Workers``)."""
+
+    def __init__(self, assignment, out_dir, timeout, jobs, scheduler):
+        self.assignment, self.out_dir, self.timeout = assignment, Path(out_dir), timeout
+        try:
+            self.client = Client(scheduler, set_as_default=False, timeout=CONNECT_SECONDS)
+        except OSError as err:
+            raise SystemExit(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+        self.slots = max(jobs, IN_FLIGHT)
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.futures = set()
+
+    def interrupt(self):
+        self.stop.set()
+        with self.lock:
+            futures = list(self.futures)
+        if futures:
+            self.client.cancel(futures)
+
+    def close(self):
+        self.client.close()
+
+    def grade(self, entry):
+        """Grade one entry on the cluster; its results.json document, or None if interrupted."""
+        if self.stop.is_set():
+            return None
+        folder = self.out_dir / entry.id
+        (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
+        if entry.error:
+            return write_error(folder, entry.id, entry.error, kind=report.NOT_A_SUBMISSION)
+        future = self.client.submit(grade_remote, self.assignment.id, self.timeout, entry.id, entry.path.name,
+                                    source_files(entry.path), str(entry.path.parent), str(folder), pure=False)
+        with self.lock:
+            self.futures.add(future)
+        try:
+            reply = future.result()
+        except CancelledError:
+            return None
+        except Exception as err:  # noqa: BLE001  e.g. KilledWorker: the task killed worker after worker
+            reply = {"problem": f"the Dask cluster could not grade it: {type(err).__name__}: {err}"[:500],
+                     "files": {}}
+        finally:
+            with self.lock:
+                self.futures.discard(future)
+        if self.stop.is_set() or reply["problem"] is INTERRUPTED:
+            return None
+        files = reply["files"]
+        for name in sorted(files, key=lambda n: n == "results.json"):  # results.json last
+            report.atomic_write(folder / name, files[name])
+        if reply["problem"] or not complete(folder):
+            return write_error(folder, entry.id, reply["problem"] or "no results were written")
+        return report.read_results(folder)
+
+
+# -- runs on the Dask worker -------------------------------------------------------------
+_pools = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(assignment_id, timeout):
+    """One pool of warm graders per Dask worker process, shared by its threads."""
+    with _pools_lock:
+        if assignment_id not in _pools:
+            _pools[assignment_id] = Pool(assignments.resolve(assignment_id), timeout)
+        return _pools[assignment_id]
+
+
+def grade_remote(assignment_id, timeout, student, name, files, source_parent, out_folder):
+    """Grade one submission here; {"problem": what went wrong or "", "files": {name: text}}.
+
+    The submission is rebuilt under a temporary folder; paths in the results that name
+    it are given back as the instructor's (``source_parent``, ``out_folder``), so the
+    files are those a local run writes.
+    """
+    pool = _pool(assignment_id, timeout)
+    with tempfile.TemporaryDirectory(prefix="autograder-dask-") as tmp:
+        source, out = Path(tmp) / "in", Path(tmp) / "out" / student
+        source.mkdir()
+        for relative, data in files.items():
+            (source / relative).parent.mkdir(parents=True, exist_ok=True)
+            (source / relative).write_bytes(data)
+        problem = pool.run(source / name, out, student)
+        texts = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir() if p.is_file()
+                 } if out.is_dir() else {}
+    texts = {n: t.replace(str(out), out_folder).replace(str(source), source_parent) for n, t in texts.items()}
+    return {"problem": problem, "files": texts}
