@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from . import assignment as assignments
-from . import data, report
+from . import data, report, submission
+from .i18n import choose as choose_language
 from .grading import grade_one, run_checks
 from .sandbox import jail
 
@@ -58,6 +59,7 @@ def _print_table(rows, functions):
 
 def cmd_check(args):
     assignment = assignments.resolve(args.assignment)
+    choose_language(assignment, args.lang)
     path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
     outcome = run_checks(assignment, path, hidden=False)
     out = Console(soft_wrap=True)
@@ -70,6 +72,7 @@ def cmd_check(args):
         for line in ([c.message] if c.message else []) + c.notes:
             out.print("     " + line.replace("\n", "\n     "), highlight=False, markup=False)
     out.print(f"[bold]{outcome.score:g} / {outcome.max_score:g}[/] public points")
+    trained = _train(assignment, path, outcome, out) if args.train else None
     if args.json:
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
     if args.html:
@@ -77,7 +80,22 @@ def cmd_check(args):
         report.atomic_write(args.html, feedback_html.render(report.results_json(outcome), outcome.output,
                                                             title="Self-check (public checks only)"))
         out.print(f"feedback written to {args.html}")
-    return 0 if outcome.score == outcome.max_score and outcome.checks else 1
+    return 0 if outcome.score == outcome.max_score and outcome.checks and (trained is None or trained.all_likely) else 1
+
+
+def _train(assignment, path, outcome, out):
+    """`check --train`: print the training run's report; it also goes into --html."""
+    from . import training_check
+    try:
+        trained = training_check.run(assignment, path)
+    except (data.DataError, submission.SubmissionError) as err:
+        out.print(f"[red]{err}[/]", highlight=False)
+        return training_check.TrainingReport(tiers=[], margin=0, log_every=0, validation_images=0)
+    for line in trained.lines():
+        out.print(line, highlight=False, markup=False)
+    outcome.notes += trained.lines()
+    outcome.artifacts["plots"] = trained.plots()
+    return trained
 
 
 def cmd_release(args):
@@ -142,6 +160,9 @@ def main(argv=None):
     check.add_argument("--assignment")
     check.add_argument("--json", help="also write the results as JSON here")
     check.add_argument("--html", help="also write the feedback as a web page here")
+    check.add_argument("--train", action="store_true",
+                       help="also train your network on the grader's schedule and estimate the accuracy tiers")
+    check.add_argument("--lang", help="language of the feedback (default: the course's, else en)")
     check.set_defaults(run=cmd_check)
     rel = sub.add_parser("release", help="instructors: regenerate the student release and handout")
     rel.add_argument("assignment", nargs="?")
