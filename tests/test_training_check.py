@@ -10,7 +10,7 @@ ASSIGNMENT = assignments.resolve("mnist_mlp")
 
 
 def test_sparkline_runs_from_lowest_to_highest():
-    assert training_check.sparkline([3.0, 2.0, 1.0]) == "█▄▁"
+    assert training_check.sparkline([3.0, 2.0, 1.0]) == "█▅▁"
     assert training_check.sparkline([1.0, 1.0]) == "▁▁"
     assert len(training_check.sparkline(list(range(400)), width=40)) == 40
 
