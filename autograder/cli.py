@@ -1,5 +1,6 @@
 """Command line: grade, check, release, data, baseline, bundle."""
 import argparse
+import os
 import sys
 import json
 import time
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from . import assignment as assignments
 from . import data, report, submission
-from .i18n import choose as choose_language
+from .i18n import available as languages, choose as choose_language
 from .grading import grade_one, run_checks
 from .sandbox import jail
 
@@ -18,8 +19,10 @@ console = Console(stderr=True)
 
 
 def cmd_grade(args):
-    from . import batch
+    from . import batch, i18n
     assignment = assignments.resolve(args.assignment)
+    if args.lang:
+        os.environ[i18n.ENV] = args.lang  # the workers (grade-one) read it
     if jail.level() != "full":
         console.print("[yellow]warning: not running as root, so student code is confined by resource "
                       "limits only (no namespaces, no separate user). Grade untrusted work as root.[/]")
@@ -38,6 +41,7 @@ def cmd_grade(args):
 
 def cmd_grade_one(args):
     assignment = assignments.resolve(args.assignment)
+    choose_language(assignment)
     grade_one(assignment, args.path, args.out, student=args.id)
     return 0
 
@@ -148,6 +152,7 @@ def main(argv=None):
     grade.add_argument("--id-column", default="student",
                        help='header of the student column in grades.csv (e.g. "SIS User ID")')
     grade.add_argument("--assignment")
+    grade.add_argument("--lang", choices=languages(), help="language of the students' feedback (default: the course's, else en)")
     grade.set_defaults(run=cmd_grade)
     one = sub.add_parser("grade-one", help=argparse.SUPPRESS)
     one.add_argument("path")
@@ -162,7 +167,7 @@ def main(argv=None):
     check.add_argument("--html", help="also write the feedback as a web page here")
     check.add_argument("--train", action="store_true",
                        help="also train your network on the grader's schedule and estimate the accuracy tiers")
-    check.add_argument("--lang", help="language of the feedback (default: the course's, else en)")
+    check.add_argument("--lang", choices=languages(), help="language of the feedback (default: the course's, else en)")
     check.set_defaults(run=cmd_check)
     rel = sub.add_parser("release", help="instructors: regenerate the student release and handout")
     rel.add_argument("assignment", nargs="?")

@@ -8,11 +8,13 @@ process: ``language`` in assignment.toml, overridden by ``--lang``; English othe
 The instructor-facing CLI and CSV are not translated.
 """
 import gettext
+import os
 from pathlib import Path
 
 DOMAIN = "autograder"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = "en"
+ENV = "AUTOGRADER_LANG"
 
 _translation = gettext.NullTranslations()
 
@@ -32,8 +34,11 @@ def set_language(language=None):
 
 
 def choose(assignment, requested=None):
-    """``--lang`` if given, else the assignment's ``language``, else English."""
-    set_language(requested or assignment.config.get("language"))
+    """``--lang`` if given, else the assignment's ``language``, else English.
+
+    ``grade --lang`` reaches its worker processes through the environment (ENV).
+    """
+    set_language(requested or os.environ.get(ENV) or assignment.config.get("language"))
 
 
 def _(message):

@@ -56,10 +56,10 @@ class TrainingReport:
         if self.accuracy is not None:
             out.append(_("validation accuracy: {accuracy:.2%}").format(accuracy=self.accuracy))
         for tier in self.tiers:
-            out.append({"likely": _("  {tier:.0%} tier: likely reached"),
-                        "borderline": _("  {tier:.0%} tier: borderline (within {margin:.1%} of it): "
-                                        "the grade could go either way"),
-                        "unlikely": _("  {tier:.0%} tier: unlikely to be reached")}[self.verdict(tier)].format(
+            out.append("  " + {"likely": _("{tier:.0%} tier: likely reached"),
+                               "borderline": _("{tier:.0%} tier: borderline (within {margin:.1%} of it): "
+                                               "the grade could go either way"),
+                               "unlikely": _("{tier:.0%} tier: unlikely to be reached")}[self.verdict(tier)].format(
                 tier=tier, margin=self.margin))
         return out
 
@@ -170,3 +170,22 @@ def run(assignment, path):
         return train(assignment, StudentProxy(sandbox, assignment.graded), folder, x_val, y_val)
     finally:
         sandbox.close()
+
+
+def notebook(assignment_id, language=None):
+    """The release notebook's training cell: the same run on the calling notebook's functions.
+
+    The notebook's code runs in its own kernel (as in its check cells); only the trusted
+    scoring and the held-out split come from here. Prints the report and returns it.
+    """
+    import sys
+    from . import i18n, nbgrader_checks
+    namespace = sys._getframe(1).f_globals  # the notebook's globals
+    assignment = nbgrader_checks.find_assignment(assignment_id)
+    i18n.choose(assignment, language)
+    own = assignment.config["self_check"]
+    folder, x_val, y_val = split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
+    student = nbgrader_checks.KernelStudent(namespace, assignment.graded, harness=assignment.harness)
+    report = train(assignment, student, folder, x_val, y_val)
+    print("\n".join(report.lines()))
+    return report
