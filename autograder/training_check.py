@@ -8,6 +8,7 @@ used: the validation accuracy is an estimate of the grader's test accuracy.
 """
 import importlib.util
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -178,7 +179,6 @@ def notebook(assignment_id, language=None):
     The notebook's code runs in its own kernel (as in its check cells); only the trusted
     scoring and the held-out split come from here. Prints the report and returns it.
     """
-    import sys
     from . import i18n, nbgrader_checks
     namespace = sys._getframe(1).f_globals  # the notebook's globals
     assignment = nbgrader_checks.find_assignment(assignment_id)
