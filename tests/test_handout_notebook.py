@@ -4,10 +4,8 @@ The notebook's first cell installs the handout zip lying next to it (the Colab p
 every check cell then reports the points `grade` gives the same notebook, and the
 training cell runs the local training check.
 """
-import json
 import os
 import subprocess
-import sys
 import venv
 
 import nbformat
@@ -54,16 +52,16 @@ def test_release_notebook_runs_in_a_fresh_venv_with_only_the_handout(tmp_path):
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     # Only what runs a notebook headless; the set-up cell installs the handout itself.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     subprocess.run([python, "-m", "pip", "install", "--quiet", "nbclient", "ipykernel"], check=True,
-                   capture_output=True, timeout=900)
-    assert subprocess.run([python, "-c", "import autograder"], capture_output=True).returncode != 0
+                   capture_output=True, timeout=900, cwd=tmp_path, env=env)
+    assert subprocess.run([python, "-c", "import autograder"], cwd=tmp_path, env=env).returncode != 0
     executed = tmp_path / "executed.ipynb"
     script = ("import sys, nbformat, nbclient\n"
               "nb = nbformat.read(sys.argv[1], as_version=4)\n"
               "nbclient.NotebookClient(nb, timeout=900, kernel_name='python3',"
               " resources={'metadata': {'path': sys.argv[3]}}).execute()\n"
               "nbformat.write(nb, sys.argv[2])\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["MNIST_NPZ"] = str(ROOT / "source_data" / "mnist.npz")
     proc = subprocess.run([python, "-c", script, notebook, executed, work], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=1800)
