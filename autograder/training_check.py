@@ -185,7 +185,11 @@ def notebook(assignment_id, language=None):
     assignment = nbgrader_checks.find_assignment(assignment_id)
     i18n.choose(assignment, language)
     own = assignment.config["self_check"]
-    folder, x_val, y_val = split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
+    try:
+        folder, x_val, y_val = split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
+    except data.DataError as err:  # no data set at hand (offline): say how to get it, like the CLI
+        print(err)
+        return None
     student = nbgrader_checks.KernelStudent(namespace, assignment.graded, harness=assignment.harness)
     # One BLAS thread, as in the sandbox: the harness's time budget counts the CPU time of every thread.
     with threadpool_limits(1, user_api="blas"):
