@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
+# The kit (a clone, an unzipped handout): assignments/ beside the engine. The pip-installed
+# handout carries its assignment inside the package (release.py's HANDOUT_PYPROJECT).
+ROOT = PACKAGE.parent if (PACKAGE.parent / "assignments").is_dir() else PACKAGE / "handout"
 
 
 @dataclass

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from . import assignment as assignments
 from . import data, report, submission
+from .i18n import available as languages, choose as choose_language
 from .grading import grade_one, run_checks
 from .sandbox import jail
 
@@ -18,8 +19,10 @@ console = Console(stderr=True)
 
 
 def cmd_grade(args):
-    from . import batch
+    from . import batch, i18n
     assignment = assignments.resolve(args.assignment)
+    if args.lang:
+        os.environ[i18n.ENV] = args.lang  # the workers (grade-one) read it
     if jail.level() != "full":
         one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
             and Path(args.paths[0]).suffix in (".py", ".ipynb")
@@ -45,6 +48,7 @@ def cmd_grade(args):
 
 def cmd_grade_one(args):
     assignment = assignments.resolve(args.assignment)
+    choose_language(assignment)
     grade_one(assignment, args.path, args.out, student=args.id)
     return 0
 
@@ -77,6 +81,7 @@ def _cut(text, width):
 
 def cmd_check(args):
     assignment = assignments.resolve(args.assignment)
+    choose_language(assignment, args.lang)
     path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
     out = Console(soft_wrap=True)
     try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
@@ -94,6 +99,7 @@ def cmd_check(args):
         for line in ([c.message] if c.message else []) + c.notes:
             out.print("     " + line.replace("\n", "\n     "), highlight=False, markup=False)
     out.print(f"[bold]{outcome.score:g} / {outcome.max_score:g}[/] public points")
+    trained = _train(assignment, path, outcome, out) if args.train else None
     if args.json:
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
     if args.html:
@@ -101,7 +107,22 @@ def cmd_check(args):
         report.atomic_write(args.html, feedback_html.render(report.results_json(outcome), outcome.output,
                                                             title="Self-check (public checks only)"))
         out.print(f"feedback written to {args.html}")
-    return 0 if outcome.score == outcome.max_score and outcome.checks else 1
+    return 0 if outcome.score == outcome.max_score and outcome.checks and (trained is None or trained.all_likely) else 1
+
+
+def _train(assignment, path, outcome, out):
+    """`check --train`: print the training run's report; it also goes into --html."""
+    from . import training_check
+    try:
+        trained = training_check.run(assignment, path)
+    except (data.DataError, submission.SubmissionError) as err:
+        out.print(f"[red]{err}[/]", highlight=False)
+        return training_check.TrainingReport(tiers=[], margin=0, log_every=0, validation_images=0)
+    for line in trained.lines():
+        out.print(line, highlight=False, markup=False)
+    outcome.notes += trained.lines()
+    outcome.artifacts["plots"] = trained.plots()
+    return trained
 
 
 def cmd_release(args):
@@ -159,6 +180,7 @@ def main(argv=None):
     grade.add_argument("--assignment")
     grade.add_argument("--unconfined", action="store_true",
                        help="grade a class even where student code cannot be confined (see README)")
+    grade.add_argument("--lang", choices=languages(), help="language of the students' feedback (default: the course's, else en)")
     grade.set_defaults(run=cmd_grade)
     one = sub.add_parser("grade-one")  # the batch's worker: without help=, argparse does not list it
     one.add_argument("path")
@@ -174,6 +196,9 @@ def main(argv=None):
     check.add_argument("--assignment")
     check.add_argument("--json", help="also write the results as JSON here")
     check.add_argument("--html", help="also write the feedback as a web page here")
+    check.add_argument("--train", action="store_true",
+                       help="also train your network on the grader's schedule and estimate the accuracy tiers")
+    check.add_argument("--lang", choices=languages(), help="language of the feedback (default: the course's, else en)")
     check.set_defaults(run=cmd_check)
     rel = sub.add_parser("release", help="instructors: regenerate the student release and handout")
     rel.add_argument("assignment", nargs="?")

@@ -26,6 +26,7 @@ import jupytext
 import nbformat
 
 from . import release
+from .i18n import _
 
 HIDDEN_BEGIN, HIDDEN_END = release.HIDDEN_BEGIN, release.HIDDEN_END
 CONFIG = "nbgrader_config.py"
@@ -108,8 +109,53 @@ def instructor_notebook(assignment):
         for function in (f for f in table if placed.get(f) == index):
             out.append(_check_cell(assignment.id, function, table[function]))
     out += [_check_cell(assignment.id, f, table[f]) for f in table if f not in placed]
+    first_code = next(i for i, cell in enumerate(out) if cell.cell_type == "code")
+    out.insert(first_code, _plain_cell("setup", setup_cell_source(assignment.id)))
+    out.append(_plain_cell("training-check", training_cell_source(assignment.id)))
     nb.cells = out
     return nb
+
+
+def setup_cell_source(assignment_id):
+    """The notebook's first code cell: installs the handout if it is at hand, else says how.
+
+    Standard library only: it runs before the engine is installed (in Colab, always).
+    """
+    handout = f"{assignment_id}-student.zip"
+    missing = _("The checks are not installed and {handout} was not found next to this notebook.\n"
+                "In Colab: click the folder icon on the left, upload {handout} (keep it zipped), "
+                "then run this cell again.\n"
+                "In Jupyter: put {handout} next to this notebook and run this cell again, or run "
+                "`python -m pip install {handout}` in a terminal and restart the kernel.").format(handout=handout)
+    return "\n".join([
+        "# " + _("Run this cell first: it makes the check cells below work (Colab or Jupyter)."),
+        "import glob, importlib, importlib.util, subprocess, sys",
+        "if importlib.util.find_spec(\"autograder\") is None:",
+        f"    _handouts = sorted(glob.glob(\"{handout}\") + glob.glob(\"../{handout}\") + glob.glob(\"/content/{handout}\"))",
+        "    if _handouts:",
+        "        subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\", _handouts[0]], check=True)",
+        "        importlib.invalidate_caches()",
+        "    else:",
+        f"        print({missing!r})",
+        "if importlib.util.find_spec(\"autograder\") is not None:",
+        "    print(" + repr(_("The checks are ready.")) + ")",
+    ])
+
+
+def training_cell_source(assignment_id):
+    about = _("Optional: train your network with the grader's schedule (a minute or less) and see which\n"
+              "accuracy tiers it would likely reach. It uses training images only, never the test set.")
+    return "\n".join([
+        *("# " + line for line in about.splitlines()),
+        "from autograder import training_check",
+        f"training_check.notebook(\"{assignment_id}\")",
+    ])
+
+
+def _plain_cell(name, source):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id, cell.metadata = name, {}
+    return cell
 
 
 def _check_cell(assignment_id, function, points):

@@ -8,7 +8,9 @@ From it come ``assignments/<id>/<module>.py``, the nbgrader source notebook
 ``assignments/<id>/<module>.ipynb`` (see nbgrader_source.py), and
 ``dist/<id>-student.zip``, the handout.
 """
+import json
 import re
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -17,7 +19,8 @@ import jupytext
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HINT = re.compile(r"^\s*# hint: (.*)$")
-ENGINE_FILES = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "pyproject.toml")
+ENGINE_FILES = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "autograder/locale/**/*.mo",
+                "pyproject.toml")
 
 
 class ReleaseError(Exception):
@@ -108,7 +111,8 @@ def build(assignment, dist=None):
     source notebook (``solutions/<id>/<module>.ipynb``, with test cells built from the
     ``@check`` markers) and what ``nbgrader generate_assignment`` makes of it.
     """
-    from . import nbgrader_source  # runs nbgrader: only the instructor's build needs it
+    from . import i18n, nbgrader_source  # runs nbgrader: only the instructor's build needs it
+    i18n.choose(assignment)  # the notebook's own messages are in the course's language
     source = assignment.reference_path.read_text()
     release_py = strip_solutions(source)
     written = []
@@ -130,26 +134,87 @@ def handout_files(assignment):
 
 STUDENT_README = """# {title}
 
-Edit `assignments/{id}/{module}.py` (or the notebook `{module}.ipynb`) and implement
-the functions marked `YOUR CODE HERE`.
+Implement the functions marked `YOUR CODE HERE` in the notebook
+`assignments/{id}/{module}.ipynb` or in `assignments/{id}/{module}.py`.
 
-Check your work (public checks only; the final grade adds hidden checks):
+## Install the checks
 
-    python -m pip install -e .
-    python -m autograder check                       # checks assignments/{id}/{module}.py
-    python -m autograder check path/to/{module}.ipynb
+    python -m pip install {id}-student.zip
+
+That is all: no clone, no editable install. It brings NumPy and the rest from PyPI.
+
+## Google Colab
+
+1. Open `assignments/{id}/{module}.ipynb` in Colab (File > Upload notebook).
+2. Upload `{id}-student.zip` itself into the session (the folder icon on the left, then
+   the upload button); keep it zipped.
+3. Run the notebook's first code cell: it finds the zip and installs it. If it cannot
+   find the zip it says so and what to do.
+
+Plain Jupyter works the same way: keep `{id}-student.zip` next to the notebook, or
+install it beforehand with the command above.
+
+## Check your work
+
+Public checks only; the final grade adds hidden checks.
+
+    python -m autograder check path/to/{module}.py         # or your .ipynb
+    python -m autograder check path/to/{module}.py --train # also train the network
+    python -m autograder check path/to/{module}.py --html feedback.html
 
 Each failed check says what was expected, what your code returned, and the likely cause.
+`--html` writes the same feedback as a web page (open it in a browser; with `--train` it
+shows your loss curve). `--train` trains your network with the grader's schedule on the
+training images minus {validation:,} held out, and says which accuracy tiers it would
+likely reach; the grader scores on the test set, so its accuracy can differ a little.
+The first run downloads MNIST (about 11 MB). In the notebook, the last cell does the
+same. `--lang ko` shows the feedback in Korean.
 """
+
+HANDOUT_PYPROJECT = """# The student handout: `pip install {id}-student.zip` installs the engine with the
+# assignment inside it (autograder/handout/assignments/), so no clone is needed.
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{id}-student"
+version = "{version}"
+description = "Public checks of {id} (student handout)"
+requires-python = "{python}"
+dependencies = {dependencies}
+
+[tool.setuptools]
+packages = ["autograder", "autograder.sandbox", "autograder.handout.assignments"]
+package-dir = {{"autograder.handout.assignments" = "assignments"}}
+
+[tool.setuptools.package-data]
+autograder = ["schemas/*.json", "checks.ini", "locale/*/LC_MESSAGES/*.mo"]
+"autograder.handout.assignments" = {assignment_files}
+"""
+
+
+def handout_pyproject(assignment, files):
+    """The handout's pyproject.toml: the kit's metadata and dependencies, the release as package data."""
+    with open(assignment.root / "pyproject.toml", "rb") as f:
+        project = tomllib.load(f)["project"]
+    prefix = "assignments/"
+    inside = sorted(name[len(prefix):] for _, name in files if name.startswith(prefix))
+    return HANDOUT_PYPROJECT.format(id=assignment.id, version=project["version"], python=project["requires-python"],
+                                    dependencies=json.dumps(project["dependencies"]),
+                                    assignment_files=json.dumps(inside))
 
 
 def handout(assignment, dist):
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{assignment.id}-student.zip"
     readme = STUDENT_README.format(title=assignment.config.get("title", assignment.id), id=assignment.id,
-                                   module=assignment.module)
+                                   module=assignment.module,
+                                   validation=assignment.config.get("self_check", {}).get("validation_images", 0))
+    files = [(p, n) for p, n in handout_files(assignment) if n != "pyproject.toml"]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, name in handout_files(assignment):
+        for path, name in files:
             zf.write(path, name)
+        zf.writestr("pyproject.toml", handout_pyproject(assignment, files))
         zf.writestr("README.md", readme)
     return target

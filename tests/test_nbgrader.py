@@ -70,7 +70,10 @@ def test_release_notebook_is_the_py_release_plus_check_cells():
     nb = nbformat.read(RELEASE_NB, as_version=4)
     checks = _check_cells(nb)
     assert set(checks) == set(RUBRIC)
-    code = [c.source for c in nb.cells if c.id not in {c.id for c in checks.values()}]
+    extra = {"setup": "importlib.util.find_spec", "training-check": "training_check.notebook"}  # release.py's
+    assert [c.id for c in nb.cells if c.id in extra] == list(extra)
+    assert all(extra[c.id] in c.source for c in nb.cells if c.id in extra)
+    code = [c.source for c in nb.cells if c.id not in {c.id for c in checks.values()} | set(extra)]
     py = jupytext.reads((ASSIGNMENT.release_dir / "mnist_mlp.py").read_text(), fmt="py:percent")
     assert code == [c.source for c in py.cells]
     for function, cell in checks.items():

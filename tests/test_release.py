@@ -48,7 +48,8 @@ def _secrets():
 
 def _release_texts(zip_path):
     with zipfile.ZipFile(zip_path) as zf:
-        return {n: zf.read(n).decode() for n in zf.namelist()}
+        # compiled catalogues (.mo) are binary; their strings still get searched
+        return {n: zf.read(n).decode(errors="replace") for n in zf.namelist()}
 
 
 def test_there_are_secrets_to_look_for():
