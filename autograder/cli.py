@@ -188,7 +188,7 @@ def main(argv=None):
     one.add_argument("--id", help="student id (default: the file stem or folder name)")
     one.add_argument("--assignment")
     one.set_defaults(run=cmd_grade_one)
-    worker = sub.add_parser("worker", help=argparse.SUPPRESS)  # a warm worker of `grade`
+    worker = sub.add_parser("worker")  # a warm worker of `grade`; unlisted, like grade-one
     worker.add_argument("--assignment")
     worker.set_defaults(run=cmd_worker)
     check = sub.add_parser("check", help="students: run the public checks on your work")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import assignment as assignments
 from . import batch, data, permutation, report
+from .workers import Workers
 from .grading import Outcome
 
 STUDENT = "submission"
@@ -39,7 +40,11 @@ def grade(submission, results_path):
         if spec:
             data.sandbox_cache(spec, permutation.for_dataset(spec))
         timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
-        results = batch.Workers(assignment, work / "out", timeout).grade(batch.Entry(work / STUDENT, id=STUDENT))
+        workers = Workers(assignment, work / "out", timeout)
+        try:
+            results = workers.grade(batch.Entry(work / STUDENT, id=STUDENT))
+        finally:
+            workers.close()
     except Exception as err:  # noqa: BLE001  Gradescope must always get a results.json
         results = report.results_json(Outcome(STUDENT, error=f"the autograder failed: {type(err).__name__}: {err}"))
     finally:

@@ -41,7 +41,8 @@ def test_bundle_contents(bundle):
     assert not any("__pycache__" in n or n.endswith(".npz") or n.startswith(("tests/", "examples/"))
                    for n in names)
     pinned = dict(r.split("==") for r in requirements)
-    assert set(pinned) == {"numpy", "pytest", "pytest-timeout", "nbformat", "jsonschema", "rich", "matplotlib"}
+    assert set(pinned) == {"numpy", "pytest", "pytest-timeout", "nbformat", "jsonschema", "rich", "matplotlib",
+                           "threadpoolctl"}
     assert all(pinned[n] == importlib.metadata.version(n) for n in pinned)
 
 
@@ -115,6 +116,7 @@ def test_hidden_checks_are_published_later_without_details(gradescope):
 def test_the_bundled_engine_did_the_grading(gradescope):
     _, source = gradescope
     cache = source / "source_data" / "cache"
-    assert (cache / "mnist_npz" / "READY").is_file()
+    # Gradescope trains on the course's permuted split, never on the real one.
+    assert list(cache.glob("mnist_npz-*/READY")) and not (cache / "mnist_npz").exists()
     assert list(cache.glob("mnist_mlp-reference-curve-*.json"))
     assert not list(source.glob(".work-*"))  # the per-submission work folders are gone
