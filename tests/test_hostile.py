@@ -113,7 +113,10 @@ def hostile_grades(request):
                 os.chown(path, account.pw_uid, account.pw_gid)
             proc = unprivileged.run_as_user(["grade", folder, "--out", out, "--jobs", 2],
                                             needs=[ROOT, folder, out], stash=base / "stash",
-                                            env={"MNIST_NPZ": str(data)},
+                                            # root's course_secret.txt is private (mode 600): the
+                                            # user's batch grades on a secret of its own
+                                            env={"MNIST_NPZ": str(data),
+                                                 "AUTOGRADER_SECRET": "unprivileged-test-course"},
                                             binds=[(cache, ROOT / "source_data" / "cache")])
             assert proc.returncode == 0, proc.stderr
             results = {p.name: json.loads((p / "results.json").read_text())
