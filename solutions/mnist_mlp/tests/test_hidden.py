@@ -191,11 +191,13 @@ def trained(student, reference, dataset, assignment, artifacts):
         snapshots = [snap for snap in out[5] if isinstance(snap, (list, tuple)) and len(snap) == 5]
         yours = _curve(snapshots, params, reference, train, test)
         ref = _reference_curve(reference, assignment, dataset, train, test)
+        percent = {"loss": 1, "accuracy": 100}  # accuracy is read in %, like everywhere else
         artifacts["plots"] = [
             {"title": title, "xlabel": "training step", "ylabel": ylabel,
-             "series": {"yours": dict(zip("xy", yours[key])), "reference": dict(zip("xy", ref[key]))}}
+             "series": {name: {"x": curve[key][0], "y": [percent[key] * v for v in curve[key][1]]}
+                        for name, curve in (("yours", yours), ("reference", ref))}}
             for key, title, ylabel in (("loss", f"Training loss ({LOSS_SAMPLE:,} training images)", "cross-entropy"),
-                                       ("accuracy", "Test accuracy", "accuracy"))]
+                                       ("accuracy", "Test accuracy", "test accuracy (%)"))]
     except Exception as err:  # noqa: BLE001
         artifacts["plots_error"] = f"{type(err).__name__}: {err}"[:300]
     return record
