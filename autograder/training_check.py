@@ -139,9 +139,15 @@ def train(assignment, student, folder, x_val, y_val):
     try:
         out = student.harness("train", str(folder), *params, steps=s["steps"], batch_size=s["batch_size"],
                               learning_rate=s["learning_rate"], seed=s["seed"], log_every=s["log_every"],
-                              seconds=s["seconds"], snapshot_every=s["snapshot_every"], timeout=s["seconds"] + 10)
-        weights = [np.asarray(p, dtype=np.float64).reshape(q.shape) for p, q in zip(out[:4], params)]
+                              seconds=s["seconds"], snapshot_every=s["snapshot_every"], timeout=s["seconds"] + 10,
+                              report=True)
+        *out, outcome = out
         report.losses = [float(v) for v in out[4]]
+        if outcome.get("stopped"):  # the harness names the error, the function and the step
+            report.stopped = str(outcome["stopped"])
+            report.seconds = time.monotonic() - start
+            return report
+        weights = [np.asarray(p, dtype=np.float64).reshape(q.shape) for p, q in zip(out[:4], params)]
         report.accuracy = evaluate.accuracy(*weights, x_val, y_val)
         steps, accuracies = [0], [evaluate.accuracy(*params, x_val, y_val)]
         for snap in out[5] if len(out) > 5 else ():

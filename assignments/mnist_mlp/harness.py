@@ -61,7 +61,7 @@ def train(student, data_folder, W1, b1, W2, b2, steps, batch_size, learning_rate
     except Exception as err:
         if not report:
             raise
-        stopped = _where(err, done)
+        stopped = _where(err, step)  # the step that failed; `done` counts the ones that finished
     else:
         stopped = ""
     result = (*params, losses) + ((snapshots,) if snapshot_every else ())
