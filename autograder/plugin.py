@@ -86,10 +86,7 @@ class GradingPlugin:
         self.sandbox = self.proxy = None
         self.load_error = None
         self.reference_module = assignment.load_reference() if hidden else None
-        config = assignment.config.get("limits", {})
-        self.limits = limits or Limits(call_seconds=config.get("call_seconds", 5),
-                                       submission_seconds=config.get("submission_seconds", 300),
-                                       memory_bytes=config.get("memory_mb", 2048) << 20)
+        self.limits = limits or Limits.from_config(assignment.config.get("limits", {}))
         self.data_spec = assignment.config.get("dataset")
         self.sandbox_data = None
         if hidden and self.data_spec:

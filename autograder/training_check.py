@@ -168,10 +168,7 @@ def run(assignment, path):
     folder, x_val, y_val = split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
     loaded = submission.load(path, assignment.module)
     statements, _skipped = definitions.select(loaded.chunks)
-    config = assignment.config.get("limits", {})
-    limits = Limits(call_seconds=config.get("call_seconds", 5),
-                    submission_seconds=config.get("submission_seconds", 300),
-                    memory_bytes=config.get("memory_mb", 2048) << 20)
+    limits = Limits.from_config(assignment.config.get("limits", {}))
     from .plugin import StudentProxy  # the grader's own proxy: the same calls, the same messages
     sandbox = Sandbox(statements, assignment.module, limits=limits, harness=assignment.harness, keep=[folder])
     try:

@@ -36,6 +36,13 @@ class Limits:
     output_bytes: int = 16 << 10
     max_restarts: int = 25
 
+    @classmethod
+    def from_config(cls, config):
+        """The ``[limits]`` table of assignment.toml (grading and the local training check share it)."""
+        return cls(call_seconds=config.get("call_seconds", 5),
+                   submission_seconds=config.get("submission_seconds", 300),
+                   memory_bytes=config.get("memory_mb", 2048) << 20)
+
 
 class StudentError(Exception):
     """Student code failed; ``str(err)`` is the explanation for the student."""
