@@ -26,14 +26,25 @@ test: data
 release: $(STAMP)
 	$(PY) -m autograder release mnist_mlp
 
-# After wrapping or changing student-facing messages in _(): refresh the catalogues, translate
-# the new empty entries of autograder/locale/*/LC_MESSAGES/autograder.po, then run this again.
+# After wrapping or changing student-facing messages: refresh the catalogues, translate the new
+# empty entries of every <locale folder>/<lang>/LC_MESSAGES/<domain>.po, then run this again.
+# The catalogues (autograder/i18n.py): the engine's, then each assignment's public and hidden checks'.
+BABEL := $(VENV)/bin/pybabel
+LANGUAGES := $(notdir $(patsubst %/,%,$(wildcard autograder/locale/*/)))
+CATALOGUES := autograder:autograder/locale:autograder \
+	$(foreach d,$(wildcard assignments/*/tests solutions/*/tests),$(d):$(dir $(d))locale:checks)
+
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --omit-header --sort-output \
-		-o autograder/locale/autograder.pot .
-	$(VENV)/bin/pybabel update -D autograder -i autograder/locale/autograder.pot -d autograder/locale \
-		--no-fuzzy-matching --ignore-obsolete --width 100
-	$(VENV)/bin/pybabel compile -D autograder -d autograder/locale
+	@set -e; for c in $(CATALOGUES); do \
+		src=$${c%%:*}; rest=$${c#*:}; dir=$${rest%%:*}; domain=$${rest#*:}; \
+		mkdir -p $$dir; \
+		$(BABEL) extract -F babel.cfg -k check:2 --no-location --omit-header --sort-output \
+			-o $$dir/$$domain.pot $$src; \
+		for lang in $(LANGUAGES); do [ -f $$dir/$$lang/LC_MESSAGES/$$domain.po ] || \
+			$(BABEL) init -D $$domain -i $$dir/$$domain.pot -d $$dir -l $$lang --width 100; done; \
+		$(BABEL) update -D $$domain -i $$dir/$$domain.pot -d $$dir --no-fuzzy-matching --ignore-obsolete --width 100; \
+		$(BABEL) compile -D $$domain -d $$dir; \
+	done
 
 N ?= 1000
 bench: data  # N: size of the synthesised large class

@@ -9,13 +9,14 @@ import contextlib
 import numpy as np
 import pytest
 
+from .i18n import _
 from .sandbox.runner import StudentException
 from .wire import Opaque
 
 
 def check(function, title, points, hidden=False):
-    """Mark a test as a graded check of ``function`` worth ``points``."""
-    return pytest.mark.grade(function=function, title=title, points=points, hidden=hidden)
+    """Mark a test as a graded check of ``function`` worth ``points``; ``title`` is translated here."""
+    return pytest.mark.grade(function=function, title=_(title), points=points, hidden=hidden)
 
 
 class CheckFailed(AssertionError):

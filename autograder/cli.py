@@ -11,7 +11,7 @@ from rich.table import Table
 
 from . import assignment as assignments
 from . import data, report, submission
-from .i18n import available as languages, choose as choose_language
+from . import i18n
 from .grading import grade_one, run_checks
 from .sandbox import jail
 
@@ -19,10 +19,9 @@ console = Console(stderr=True)
 
 
 def cmd_grade(args):
-    from . import batch, i18n
+    from . import batch
     assignment = assignments.resolve(args.assignment)
-    if args.lang:
-        os.environ[i18n.ENV] = args.lang  # the workers (grade-one) read it
+    _use_language(args.lang)
     if jail.level() != "full":
         one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
             and Path(args.paths[0]).suffix in (".py", ".ipynb")
@@ -46,9 +45,14 @@ def cmd_grade(args):
     return 0
 
 
+def _use_language(language):
+    """``--lang``: every process that grades reads it from the environment (i18n.choose)."""
+    if language:
+        os.environ[i18n.ENV] = language
+
+
 def cmd_grade_one(args):
     assignment = assignments.resolve(args.assignment)
-    choose_language(assignment)
     grade_one(assignment, args.path, args.out, student=args.id)
     return 0
 
@@ -81,7 +85,8 @@ def _cut(text, width):
 
 def cmd_check(args):
     assignment = assignments.resolve(args.assignment)
-    choose_language(assignment, args.lang)
+    _use_language(args.lang)
+    i18n.choose(assignment)
     path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
     out = Console(soft_wrap=True)
     try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
@@ -180,7 +185,7 @@ def main(argv=None):
     grade.add_argument("--assignment")
     grade.add_argument("--unconfined", action="store_true",
                        help="grade a class even where student code cannot be confined (see README)")
-    grade.add_argument("--lang", choices=languages(), help="language of the students' feedback (default: the course's, else en)")
+    grade.add_argument("--lang", choices=i18n.available(), help="language of the students' feedback (default: the course's, else en)")
     grade.set_defaults(run=cmd_grade)
     one = sub.add_parser("grade-one")  # the batch's worker: without help=, argparse does not list it
     one.add_argument("path")
@@ -198,7 +203,7 @@ def main(argv=None):
     check.add_argument("--html", help="also write the feedback as a web page here")
     check.add_argument("--train", action="store_true",
                        help="also train your network on the grader's schedule and estimate the accuracy tiers")
-    check.add_argument("--lang", choices=languages(), help="language of the feedback (default: the course's, else en)")
+    check.add_argument("--lang", choices=i18n.available(), help="language of the feedback (default: the course's, else en)")
     check.set_defaults(run=cmd_check)
     rel = sub.add_parser("release", help="instructors: regenerate the student release and handout")
     rel.add_argument("assignment", nargs="?")

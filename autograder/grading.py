@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from . import plugin as fixtures
-from . import report
+from . import i18n, report
 from .plugin import GradingPlugin
 
 CHECKS_INI = Path(__file__).with_name("checks.ini")
@@ -44,6 +44,7 @@ def student_id(path):
 def run_checks(assignment, path, *, hidden):
     """Run every check on ``path`` in this process; student code runs only in the sandbox."""
     start = time.monotonic()
+    i18n.choose(assignment)  # before the checks are imported: their titles are translated then
     plugin = GradingPlugin(assignment, path, hidden=hidden)
     folders = [assignment.public_tests] + ([assignment.hidden_tests] if hidden else [])
     args = [*map(str, folders), "-c", str(CHECKS_INI), "--rootdir", str(assignment.root), "-q"]

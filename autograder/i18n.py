@@ -1,17 +1,27 @@
 """Student-facing messages in the course's language: gettext catalogues managed with Babel.
 
 Wrap a message in ``_()`` where it is written and format it after translation:
-``_("{n} points").format(n=3)``. The catalogues are autograder/locale/<lang>/LC_MESSAGES/
-autograder.po (sources, edited by translators) and .mo (compiled, shipped in the
-package); see README "Translating the feedback". The language is chosen once per
-process: ``language`` in assignment.toml, overridden by ``--lang``; English otherwise.
-The instructor-facing CLI and CSV are not translated.
+``_("{n} points").format(n=3)``. A check's title (``check(function, title, ...)``) is
+translated by ``check`` itself. Three catalogues, each a ``<folder>/<lang>/LC_MESSAGES/
+<domain>.po`` (edited by translators) beside its compiled .mo:
+
+- the engine's: ``autograder/locale``, domain ``autograder``;
+- an assignment's public checks: ``assignments/<id>/locale``, domain ``checks`` (it ships
+  in the handout);
+- its hidden checks: ``solutions/<id>/locale``, domain ``checks`` (it never leaves the
+  instructor's side, so the handout names no hidden check).
+
+A message is looked up in that order, hidden first. See README "Translating the feedback"
+and ``make messages``. The language is chosen once per process: ``--lang`` (which reaches
+worker processes through ``$AUTOGRADER_LANG``), else ``language`` in assignment.toml, else
+English. The instructor-facing CLI and CSV are not translated.
 """
 import gettext
 import os
 from pathlib import Path
 
 DOMAIN = "autograder"
+CHECKS_DOMAIN = "checks"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = "en"
 ENV = "AUTOGRADER_LANG"
@@ -24,21 +34,41 @@ def available():
     return sorted({DEFAULT, *(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))})
 
 
-def set_language(language=None):
-    """Translate from now on into ``language`` (None or "en": the messages as written)."""
+def catalogue_dirs(assignment):
+    """The assignment's catalogue folders that exist, looked up first to last."""
+    folders = [assignment.solution_dir / "locale", assignment.release_dir / "locale"]
+    return [f for f in folders if f.is_dir()]
+
+
+def _load(folder, domain, language):
+    """One compiled catalogue, or an empty one. Not gettext.translation(): it caches the
+    object it returns, and chaining fallbacks onto a cached object would chain them twice."""
+    path = Path(folder) / language / "LC_MESSAGES" / f"{domain}.mo"
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with open(path, "rb") as f:
+        return gettext.GNUTranslations(f)
+
+
+def set_language(language=None, assignment_dirs=()):
+    """Translate from now on into ``language`` (None or "en": the messages as written).
+
+    ``assignment_dirs``: an assignment's catalogue folders (``catalogue_dirs``).
+    """
     global _translation
     language = language or DEFAULT
     if language not in available():
         raise ValueError(f"no catalogue for language {language!r}; available: {', '.join(available())}")
-    _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    chain = [_load(folder, CHECKS_DOMAIN, language) for folder in assignment_dirs]
+    chain.append(_load(LOCALE_DIR, DOMAIN, language))
+    for catalogue in chain[1:]:
+        chain[0].add_fallback(catalogue)
+    _translation = chain[0]
 
 
 def choose(assignment, requested=None):
-    """``--lang`` if given, else the assignment's ``language``, else English.
-
-    ``grade --lang`` reaches its worker processes through the environment (ENV).
-    """
-    set_language(requested or os.environ.get(ENV) or assignment.config.get("language"))
+    """``requested`` if given, else ``$AUTOGRADER_LANG``, else the assignment's ``language``, else English."""
+    set_language(requested or os.environ.get(ENV) or assignment.config.get("language"), catalogue_dirs(assignment))
 
 
 def _(message):

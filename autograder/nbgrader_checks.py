@@ -264,7 +264,9 @@ def _run_checks(assignment, function, namespace, hidden):
     """Run one function's public (or hidden) checks with pytest; return (results, student)."""
     import pytest
 
+    from . import i18n
     from . import plugin as fixtures
+    i18n.choose(assignment)
     reference = assignment.load_reference() if assignment.has_solutions else None
     limits = assignment.config.get("limits", {})
     student = KernelStudent(namespace, assignment.graded, reference, limits.get("call_seconds", 5),

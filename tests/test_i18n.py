@@ -3,7 +3,7 @@ import gettext
 import string
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from autograder import assignment as assignments
@@ -11,16 +11,28 @@ from autograder import i18n
 from kit import ROOT, RELEASE, run_cli
 
 LANGUAGES = ["en", "ko"]
+ASSIGNMENT = assignments.resolve("mnist_mlp")
+# (the code a catalogue's messages are extracted from, its folder, its domain): see autograder/i18n.py
+CATALOGUES = {"engine": (ROOT / "autograder", i18n.LOCALE_DIR, i18n.DOMAIN),
+              "public checks": (ASSIGNMENT.public_tests, ASSIGNMENT.release_dir / "locale", i18n.CHECKS_DOMAIN),
+              "hidden checks": (ASSIGNMENT.hidden_tests, ASSIGNMENT.solution_dir / "locale", i18n.CHECKS_DOMAIN)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "check": (2,)}  # as `make messages` extracts them (-k check:2)
 
 
-def catalogue(language):
-    with open(i18n.LOCALE_DIR / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.po", "rb") as f:
+def catalogue(name, language, suffix="po"):
+    _code, folder, domain = CATALOGUES[name]
+    return folder / language / "LC_MESSAGES" / f"{domain}.{suffix}"
+
+
+def read_catalogue(name, language):
+    with open(catalogue(name, language), "rb") as f:
         return read_po(f)
 
 
-def wrapped_messages():
-    """Every ``_()`` message in the engine's code, as Babel extracts it (babel.cfg)."""
-    found = extract_from_dir(str(ROOT / "autograder"), method_map=[("**.py", "python")])
+def wrapped_messages(name):
+    """Every ``_()`` message and ``check()`` title in the catalogue's code, as Babel extracts it."""
+    code = CATALOGUES[name][0]
+    found = extract_from_dir(str(code), method_map=[("**.py", "python")], keywords=KEYWORDS)
     return {message for _file, _line, message, _comments, _context in found}
 
 
@@ -28,27 +40,35 @@ def fields(text):
     return sorted(name for _, name, spec, _ in string.Formatter().parse(text) if name is not None)
 
 
+@pytest.mark.parametrize("name", CATALOGUES)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_has_a_translation(language):
-    po = catalogue(language)
-    missing = sorted(wrapped_messages() - {m.id for m in po if m.id})
-    assert not missing, f"not in the {language} catalogue (run `make messages`): {missing}"
+def test_every_message_has_a_translation(name, language):
+    po = read_catalogue(name, language)
+    missing = sorted(wrapped_messages(name) - {m.id for m in po if m.id})
+    assert not missing, f"not in the {language} catalogue of the {name} (run `make messages`): {missing}"
     untranslated = [m.id for m in po if m.id and (not m.string or m.fuzzy)]
-    assert not untranslated, f"{language}: no translation (or a fuzzy one) for {untranslated}"
+    assert not untranslated, f"{name}, {language}: no translation (or a fuzzy one) for {untranslated}"
     mismatched = [m.id for m in po if m.id and fields(m.id) != fields(m.string)]
-    assert not mismatched, f"{language}: the translation must keep the {{fields}} of {mismatched}"
+    assert not mismatched, f"{name}, {language}: the translation must keep the {{fields}} of {mismatched}"
 
 
+@pytest.mark.parametrize("name", CATALOGUES)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_compiled_catalogue_matches_its_source(language):
-    with open(i18n.LOCALE_DIR / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo", "rb") as f:
+def test_compiled_catalogue_matches_its_source(name, language):
+    with open(catalogue(name, language, "mo"), "rb") as f:
         compiled = gettext.GNUTranslations(f)
-    stale = [m.id for m in catalogue(language) if m.id and compiled.gettext(m.id) != m.string]
-    assert not stale, f"{language}: the .mo is older than the .po (run `make messages`): {stale}"
+    stale = [m.id for m in read_catalogue(name, language) if m.id and compiled.gettext(m.id) != m.string]
+    assert not stale, f"{name}, {language}: the .mo is older than the .po (run `make messages`): {stale}"
+
+
+def test_the_public_catalogue_names_no_hidden_check():
+    hidden = wrapped_messages("hidden checks") - wrapped_messages("public checks") - wrapped_messages("engine")
+    public = {m.id for m in read_catalogue("public checks", "ko")}
+    assert hidden and not hidden & public
 
 
 def test_language_comes_from_the_course_unless_overridden():
-    assignment = assignments.resolve("mnist_mlp")
+    assignment = ASSIGNMENT
     try:
         i18n.choose(assignment, "ko")
         assert i18n._("The checks are ready.") == "검사 준비가 끝났습니다."
