@@ -84,7 +84,7 @@ def _members(folder, out_dir):
         elif p.is_dir() or p.suffix in CODE_SUFFIXES:
             found.append(Entry(p))
         else:
-            found.append(Entry(p, error=NOT_CODE.format(p.name)))
+            found.append(Entry(p, error=NOT_CODE.format(name=p.name)))
     return found
 
 
@@ -125,7 +125,7 @@ def collect(paths, workdir, out_dir, module):
         elif path.is_file() and path.suffix in CODE_SUFFIXES and not path.is_symlink():
             inputs.entries.append(Entry(path))
         else:
-            raise InputError(NOT_CODE.format(path) if path.is_file() else
+            raise InputError(NOT_CODE.format(name=path) if path.is_file() else
                              f"{path} is not a file or folder to grade; nothing was graded")
     _assign_ids(inputs.entries)
     return inputs

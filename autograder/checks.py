@@ -24,7 +24,24 @@ class CheckFailed(AssertionError):
 
 
 def fail(message, cause=None):
-    raise CheckFailed(message + (f"\nLikely cause: {cause}" if cause else ""))
+    raise CheckFailed(message + (f"\n{cause_label()} {cause}" if cause else ""))
+
+
+def value_labels():
+    """The labels of the value lines under a failure; feedback pages lay those lines out as a table."""
+    return {"expected": _("expected"), "received": _("received"), "numerical": _("numerical"), "yours": _("yours")}
+
+
+def value_lines(**values):
+    """``expected=..., received=...`` as indented, aligned lines under a failure's message."""
+    labels = {key: value_labels()[key] for key in values}
+    width = max(map(len, labels.values()))
+    return "".join(f"\n  {labels[key].ljust(width)} {value}" for key, value in values.items())
+
+
+def cause_label():
+    """What starts a failure's likely-cause line (feedback pages find the line by it)."""
+    return _("Likely cause:")
 
 
 def first_cause(causes, value):
@@ -58,21 +75,22 @@ def preview(value, items=6):
 
 def describe(value):
     if isinstance(value, np.ndarray):
-        return f"a numpy array of shape {value.shape} and dtype {value.dtype}"
+        return _("a numpy array of shape {shape} and dtype {dtype}").format(shape=value.shape, dtype=value.dtype)
     if isinstance(value, Opaque):
-        return f"an object of type {value.type_name}"
-    return f"a {type(value).__name__}"
+        return _("an object of type {type}").format(type=value.type_name)
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def as_array(value, what, shape=None):
     """``value`` as a float64 array of ``shape``, or a failure that says what came back."""
-    expected = f"a numpy array of shape {shape}" if shape is not None else "a numpy array"
     if not isinstance(value, np.ndarray):
-        fail(f"{what}: expected {expected}, received {describe(value)}")
+        expected = _("a numpy array of shape {shape}").format(shape=shape) if shape is not None else _("a numpy array")
+        fail(_("{what}: expected {expected}, received {received}").format(
+            what=what, expected=expected, received=describe(value)))
     if value.dtype.kind not in "biuf":
-        fail(f"{what}: expected numbers, received an array of dtype {value.dtype}")
+        fail(_("{what}: expected numbers, received an array of dtype {dtype}").format(what=what, dtype=value.dtype))
     if shape is not None and value.shape != tuple(shape):
-        fail(f"{what}: expected shape {tuple(shape)}, received shape {value.shape}")
+        _wrong_shape(what, tuple(shape), value.shape)
     return value.astype(np.float64)
 
 
@@ -82,14 +100,16 @@ def as_float(value, what):
         return float(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    fail(f"{what}: expected a single number (a Python float), received {describe(value)}",
-         "return float(...) of the mean, not an array" if isinstance(value, np.ndarray) else None)
+    fail(_("{what}: expected a single number (a Python float), received {received}").format(
+        what=what, received=describe(value)),
+         _("return float(...) of the mean, not an array") if isinstance(value, np.ndarray) else None)
 
 
 def expect_finite(arr, what, cause=None):
     bad = ~np.isfinite(arr)
     if bad.any():
-        fail(f"{what}: {int(bad.sum())} of {arr.size} values are nan or inf, e.g. {preview(arr[bad])}", cause)
+        fail(_("{what}: {bad} of {size} values are nan or inf, e.g. {preview}").format(
+            what=what, bad=int(bad.sum()), size=arr.size, preview=preview(arr[bad])), cause)
 
 
 def precision(*values):
@@ -111,8 +131,7 @@ def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=(), fini
     expected = np.asarray(expected, dtype=np.float64)
     eps = precision(received)
     if isinstance(received, np.ndarray) and received.shape != expected.shape:
-        fail(f"{what}: expected shape {expected.shape}, received shape {received.shape}",
-             first_cause(causes, received))
+        _wrong_shape(what, expected.shape, received.shape, first_cause(causes, received))
     arr = as_array(received, what, expected.shape)
     expect_finite(arr, what, finite_cause)
     rtol = max(rtol, 1e3 * eps)
@@ -121,8 +140,13 @@ def expect_close(received, expected, what, rtol=1e-6, atol=1e-9, causes=(), fini
         return arr
     worst = np.max(np.abs(arr - expected))
     cause = first_cause(causes, arr)
-    fail(f"{what}: values differ (largest difference {worst:.3g})\n"
-         f"  expected {preview(expected)}\n  received {preview(arr)}", cause)
+    fail(_("{what}: values differ (largest difference {worst:.3g})").format(what=what, worst=worst)
+         + value_lines(expected=preview(expected), received=preview(arr)), cause)
+
+
+def _wrong_shape(what, expected, received, cause=None):
+    fail(_("{what}: expected shape {expected}, received shape {received}").format(
+        what=what, expected=expected, received=received), cause)
 
 
 def _safe(predicate, arr):
@@ -172,6 +196,7 @@ def expect_gradient(analytic, numeric, what, threshold=1e-6, floor=1e-8, causes=
     error = rel_error(arr, numeric, floor)
     if error > threshold:
         cause = first_cause(causes, arr)
-        fail(f"{what}: relative error {error:.2e} against centred differences (must be below "
-             f"{threshold:.0e})\n  numerical {preview(numeric)}\n  yours     {preview(arr)}", cause)
+        fail(_("{what}: relative error {error:.2e} against centred differences (must be below {threshold:.0e})"
+               ).format(what=what, error=error, threshold=threshold)
+             + value_lines(numerical=preview(numeric), yours=preview(arr)), cause)
     return arr

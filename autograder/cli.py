@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import assignment as assignments
@@ -92,26 +93,27 @@ def cmd_check(args):
     try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
         path = submission.load(path, assignment.module).path
     except submission.SubmissionError as err:
-        console.print(f"[red]error: {report.UNREADABLE} {err}[/]", highlight=False)
+        console.print(f"[red]{submission.unreadable_note(err.translated())}[/]", highlight=False)
         return 2
     outcome = run_checks(assignment, path, hidden=False)
-    out.print(f"[bold]Self-check of {path}[/] (public checks only; the final grade has hidden checks too)")
+    out.print("[bold]" + escape(i18n._("Self-check of {path}").format(path=path)) + "[/] "
+              + escape(i18n._("(public checks only; the final grade has hidden checks too)")))
     for note in outcome.notes:
-        out.print(f"[yellow]note:[/] {note}", highlight=False)
+        out.print("[yellow]" + escape(i18n._("note:")) + "[/] " + escape(note), highlight=False)
     for c in outcome.checks:
-        mark = "[green]PASS[/]" if c.passed else "[red]FAIL[/]"
-        out.print(f"{mark} {c.name} ({c.points:g}/{c.max_points:g})", highlight=False)
+        mark = "[green]" + i18n._("PASS") + "[/]" if c.passed else "[red]" + i18n._("FAIL") + "[/]"
+        out.print(f"{mark} {escape(c.name)} ({c.points:g}/{c.max_points:g})", highlight=False)
         for line in ([c.message] if c.message else []) + c.notes:
             out.print("     " + line.replace("\n", "\n     "), highlight=False, markup=False)
-    out.print(f"[bold]{outcome.score:g} / {outcome.max_score:g}[/] public points")
+    out.print(f"[bold]{outcome.score:g} / {outcome.max_score:g}[/] " + escape(i18n._("public points")))
     trained = _train(assignment, path, outcome, out) if args.train else None
     if args.json:
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
     if args.html:
         from . import feedback_html
         report.atomic_write(args.html, feedback_html.render(report.results_json(outcome), outcome.output,
-                                                            title="Self-check (public checks only)"))
-        out.print(f"feedback written to {args.html}")
+                                                            title=i18n._("Self-check (public checks only)")))
+        out.print(escape(i18n._("feedback written to {path}").format(path=args.html)))
     return 0 if outcome.score == outcome.max_score and outcome.checks and (trained is None or trained.all_likely) else 1
 
 

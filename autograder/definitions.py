@@ -10,6 +10,8 @@ they hold is kept. Everything else is reported as skipped, never run.
 import ast
 from dataclasses import dataclass
 
+from .i18n import _
+
 SAFE_BUILTINS = {"abs", "bool", "complex", "dict", "float", "frozenset", "int", "len", "list",
                  "max", "min", "pow", "range", "round", "set", "str", "tuple", "zip", "enumerate",
                  "print", "object", "property", "staticmethod", "classmethod", "sorted", "reversed"}
@@ -76,11 +78,11 @@ def select(chunks):
             trees.append((chunk, ast.parse(chunk.source)))
         except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
             line = getattr(err, "lineno", None) or 1
-            where = f"{chunk.label}, line {chunk.first_line + line - 1}"
-            notes.append(f"{where}: {type(err).__name__}: {getattr(err, 'msg', err)}; "
-                         "nothing defined in this part of your code could be graded")
+            notes.append(_("{where}, line {line}: {error}; nothing defined in this part of your code could be graded"
+                           ).format(where=chunk.label, line=chunk.first_line + line - 1,
+                                    error=f"{type(err).__name__}: {getattr(err, 'msg', err)}"))
             trees.append((chunk, None))
-    allowed = SAFE_BUILTINS.union(*(_imported_names(t) for _, t in trees if t))
+    allowed = SAFE_BUILTINS.union(*(_imported_names(t) for _chunk, t in trees if t))
     for chunk, tree in trees:
         if tree is None:
             continue
@@ -104,7 +106,9 @@ def select(chunks):
             text = "\n".join(lines[first - 1:node.end_lineno]) if alone else ast.unparse(node)
             statements.append(Statement(chunk.label, line, text))
         if skipped:
-            where = f"line {skipped[0]}" if len(skipped) == 1 else f"lines {', '.join(map(str, skipped[:8]))}"
-            notes.append(f"{chunk.label}, {where}{', ...' if len(skipped) > 8 else ''}: not run "
-                         "(the grader runs only imports, definitions and simple constants)")
+            lines = ", ".join(map(str, skipped[:8])) + (", ..." if len(skipped) > 8 else "")
+            notes.append((_("{where}, line {lines}: not run (the grader runs only imports, definitions and simple "
+                            "constants)") if len(skipped) == 1 else
+                          _("{where}, lines {lines}: not run (the grader runs only imports, definitions and simple "
+                            "constants)")).format(where=chunk.label, lines=lines))
     return statements, notes

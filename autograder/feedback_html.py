@@ -8,10 +8,9 @@ out apart from the message; ``extra_data.artifacts.plots`` becomes a training-cu
 import re
 from html import escape
 
-from . import report
-
-PAIR = re.compile(r"^\s*(expected|received|numerical|yours)\s+(.*)$")
-CAUSE = "Likely cause:"
+from . import i18n, report
+from .checks import cause_label, value_labels
+from .i18n import _
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:90rem;margin:1.5rem auto;padding:0 1.5rem;color:#222}
@@ -29,19 +28,23 @@ pre{background:#f6f8fa;padding:.5rem;margin:.3rem 0;white-space:pre-wrap;overflo
 
 def _check(test):
     passed = test.get("status") == "passed"
-    mark = '<span class="pass">&#10004; PASS</span>' if passed else '<span class="fail">&#10008; FAIL</span>'
+    mark = ('<span class="pass">&#10004; ' + escape(_("PASS")) + "</span>" if passed else
+            '<span class="fail">&#10008; ' + escape(_("FAIL")) + "</span>")
     title = test["name"].split(": ", 1)[-1]
     points = f"{test['score']:g} / {test['max_score']:g}"
     if test.get("visibility") != "visible":  # hidden: pass/fail and points only
-        return (f'<div class="check">{mark} {escape(title)} <span class="hidden">(hidden check: its inputs '
-                f'and details are not shown)</span> &mdash; {points}</div>')
+        hidden = escape(_("(hidden check: its inputs and details are not shown)"))
+        return f'<div class="check">{mark} {escape(title)} <span class="hidden">{hidden}</span> &mdash; {points}</div>'
     out = [f'<div class="check">{mark} {escape(title)} &mdash; {points}']
+    labels = "|".join(re.escape(label) for label in value_labels().values())
+    pair = re.compile(rf"^\s*({labels})\s+(.*)$")
+    cause = cause_label()
     message, pairs, causes = [], [], []
     for line in test.get("output", "").splitlines():
-        if line.strip().startswith(CAUSE):
-            causes.append(line.strip()[len(CAUSE):].strip())
-        elif PAIR.match(line):
-            pairs.append(PAIR.match(line).groups())
+        if line.strip().startswith(cause):
+            causes.append(line.strip()[len(cause):].strip())
+        elif pair.match(line):
+            pairs.append(pair.match(line).groups())
         elif line.strip():
             message.append(line)
     if message:
@@ -49,53 +52,63 @@ def _check(test):
     if pairs:
         out.append('<table class="pairs">' + "".join(
             f"<tr><td>{escape(k)}</td><td><code>{escape(v)}</code></td></tr>" for k, v in pairs) + "</table>")
-    out += [f'<div class="cause"><b>Likely cause:</b> {escape(c)}</div>' for c in causes]
+    out += [f'<div class="cause"><b>{escape(cause)}</b> {escape(c)}</div>' for c in causes]
     return "\n".join(out) + "</div>"
+
+
+def _curves_caption(plots):
+    if any("reference" in plot.get("series", {}) for plot in plots):
+        return _("The grader trained your network with your train_step; dashed orange: the reference solution "
+                 "on the same schedule.")
+    return _("Your train_step, trained on this machine with the grader's schedule.")
 
 
 def _curves(plots):
     try:
         from . import plots as figures
-        return figures.img(figures.curves(plots), "your training curves next to the reference's")
+        return figures.img(figures.curves(plots), _("your training curves next to the reference's"))
     except Exception as err:  # a figure is a bonus: never lose the feedback over it
-        return f"<p>(the training-curve figure could not be drawn: {escape(str(err)[:200])})</p>"
+        return "<p>" + escape(_("(the training-curve figure could not be drawn: {error})").format(
+            error=str(err)[:200])) + "</p>"
 
 
-def render(results, printed="", title="Feedback"):
+def render(results, printed="", title=None):
     """The page for one results.json document; ``printed`` is what the student's code printed."""
+    title = title or _("Feedback")
     extra = results.get("extra_data", {})
     student = extra.get("student", "")
     tests = results.get("tests", [])
     total = sum(t["max_score"] for t in tests)
+    score = report.score_line(results.get("score", 0), total)
     body = [f"<h1>{escape(title)}: {escape(student)}</h1>",
-            f'<p class="score">Score: {results.get("score", 0):g} / {total:g}</p>']
+            f'<p class="score">{escape(score)}</p>']
     artifacts = extra.get("artifacts", {})
     training = report.training_lines(artifacts)  # shown in their own section below
-    about = [line for line in results.get("output", "").splitlines()
-             if not line.startswith("Score:") and line not in training]
+    about = [line for line in results.get("output", "").splitlines() if line != score and line not in training]
     if about:
-        body.append(f'<div class="note"><b>About your submission</b><pre>{escape(chr(10).join(about))}</pre></div>')
+        body.append('<div class="note"><b>' + escape(_("About your submission")) + "</b>"
+                    f"<pre>{escape(chr(10).join(about))}</pre></div>")
     functions = list(dict.fromkeys(t.get("tags", ["other"])[0] for t in tests))
     points = extra.get("functions", {})
-    body.append("<table><tr><th>function</th><th>points</th></tr>" + "".join(
+    body.append("<table><tr><th>" + escape(_("function")) + "</th><th>" + escape(_("points")) + "</th></tr>" + "".join(
         f"<tr><td><code>{escape(f)}</code></td><td>{points[f][0]:g} / {points[f][1]:g}</td></tr>"
         for f in functions if f in points) + "</table>")
     plots = artifacts.get("plots")
     if training or plots:
-        body.append("<h2>Training your network</h2>")
+        body.append("<h2>" + escape(_("Training your network")) + "</h2>")
     if training:
         stopped = (artifacts.get("training") or {}).get("completed") is False
         body += [f'<div class="training{" stopped" if stopped else ""}">{escape(line)}</div>' for line in training]
     if plots:
-        body += ["<p>The grader trained your network with your <code>train_step</code>; dashed orange: the "
-                 "reference solution on the same schedule.</p>", _curves(plots)]
+        body += [f"<p>{escape(_curves_caption(plots))}</p>", _curves(plots)]
     for function in functions:
         body.append(f"<h2><code>{escape(function)}</code></h2>")
         body += [_check(t) for t in tests if t.get("tags", ["other"])[0] == function]
     if printed.strip():
         lines = printed.strip().splitlines()[:40]
-        body += ["<h2>What your code printed (the first lines)</h2>", f"<pre>{escape(chr(10).join(lines))}</pre>"]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        body += ["<h2>" + escape(_("What your code printed (the first lines)")) + "</h2>",
+                 f"<pre>{escape(chr(10).join(lines))}</pre>"]
+    return (f"<!DOCTYPE html>\n<html lang=\"{escape(i18n.current())}\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}: {escape(student)}</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from . import plugin as fixtures
-from . import i18n, report
+from . import i18n, report, submission
 from .plugin import GradingPlugin
 
 CHECKS_INI = Path(__file__).with_name("checks.ini")
@@ -23,6 +23,7 @@ class Outcome:
     output: str = ""
     seconds: float = 0.0
     error: str = ""  # set when grading itself could not finish
+    unreadable: str = ""  # why the submission could not be read (English, for the status line)
     resources: dict = field(default_factory=dict)
     artifacts: dict = field(default_factory=dict)  # plain data the checks recorded (plugin.artifacts)
     log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
@@ -61,7 +62,8 @@ def run_checks(assignment, path, *, hidden):
     if plugin.process_output().strip():
         outcome.log += "\n--- written by the student's process outside print() ---\n" + plugin.process_output()
     if plugin.load_error:
-        outcome.notes.insert(0, f"your submission could not be read: {plugin.load_error}")
+        outcome.unreadable = str(plugin.load_error)
+        outcome.notes.insert(0, submission.unreadable_note(plugin.load_error.translated()))
     # ru_maxrss is in KiB on Linux; "children" are the sandbox processes this grader waited for.
     outcome.resources = {
         "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -27,6 +27,7 @@ DEFAULT = "en"
 ENV = "AUTOGRADER_LANG"
 
 _translation = gettext.NullTranslations()
+_language = DEFAULT
 
 
 def available():
@@ -55,7 +56,7 @@ def set_language(language=None, assignment_dirs=()):
 
     ``assignment_dirs``: an assignment's catalogue folders (``catalogue_dirs``).
     """
-    global _translation
+    global _translation, _language
     language = language or DEFAULT
     if language not in available():
         raise ValueError(f"no catalogue for language {language!r}; available: {', '.join(available())}")
@@ -63,7 +64,12 @@ def set_language(language=None, assignment_dirs=()):
     chain.append(_load(LOCALE_DIR, DOMAIN, language))
     for catalogue in chain[1:]:
         chain[0].add_fallback(catalogue)
-    _translation = chain[0]
+    _translation, _language = chain[0], language
+
+
+def current():
+    """The language messages are translated into now (an HTML page's ``lang``)."""
+    return _language
 
 
 def choose(assignment, requested=None):
@@ -73,3 +79,8 @@ def choose(assignment, requested=None):
 
 def _(message):
     return _translation.gettext(message)
+
+
+def N_(message):
+    """Mark ``message`` for the catalogue; it is translated later, where it is shown."""
+    return message

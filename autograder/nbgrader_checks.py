@@ -300,39 +300,48 @@ def run(assignment_id, function, points=None, hidden=False):
     if hidden and not assignment.has_solutions:
         raise RuntimeError("the hidden checks need the instructor's solutions folder")
     results, student = _run_checks(assignment, function, namespace, hidden)
+    from .i18n import _
     got = sum(c.points for c in results)
     most = sum(c.max_points for c in results)
     out = []
     if hidden:
-        out.append(f"{function}: hidden checks {got:g} / {most:g} points (their inputs and details are not shown)")
-        out += [f"  hidden check {i}: {'passed' if c.passed else 'failed'} ({c.points:g}/{c.max_points:g})"
+        out.append(_("{function}: hidden checks {got:g} / {most:g} points (their inputs and details are not shown)"
+                     ).format(function=function, got=got, most=most))
+        out += [(_("  hidden check {number}: passed ({got:g}/{most:g})") if c.passed else
+                 _("  hidden check {number}: failed ({got:g}/{most:g})")).format(number=i, got=c.points, most=c.max_points)
                 for i, c in enumerate(results, 1)]
         public = _public_points.pop((assignment_id, function), None)
         if public is None:  # no public run in this cell: run them now, quietly
             public = sum(c.points for c in _run_checks(assignment, function, namespace, False)[0])
         total = public + got
-        out.append(f"{function}: {total:g} points in all (the number below, which nbgrader records)")
+        out.append(_("{function}: {total:g} points in all (the number below, which nbgrader records)").format(
+            function=function, total=total))
     else:
-        out.append(f"{function}: {got:g} of {most:g} points from the public checks" if results else
-                   f"{function} has no public checks")
+        out.append(_("{function}: {got:g} of {most:g} points from the public checks").format(
+            function=function, got=got, most=most) if results else
+            _("{function} has no public checks").format(function=function))
         for c in results:
-            out.append(f"  {'PASS' if c.passed else 'FAIL'}  {c.title} ({c.points:g}/{c.max_points:g})")
+            mark = _("PASS") if c.passed else _("FAIL")
+            out.append(f"  {mark}  {c.title} ({c.points:g}/{c.max_points:g})")
             for line in ([c.message] if c.message and not c.passed else []) + c.notes:
                 out.append("        " + line.replace("\n", "\n        "))
         printed = student.output.text().strip()
         if printed:
-            out += ["  what your code printed during the checks:"] + ["    " + l for l in printed.splitlines()[:20]]
+            out += [_("  what your code printed during the checks:")] + ["    " + l for l in printed.splitlines()[:20]]
         _public_points[(assignment_id, function)] = got
         _public_scores[(assignment_id, function)] = (got, most)
         rest = max(float(points) - most, 0.0) if points is not None else 0.0
         total = got + rest
         if rest:
-            out.append(f"{function}: hidden checks worth {rest:g} more points run when your notebook is graded")
+            out.append(_("{function}: hidden checks worth {rest:g} more points run when your notebook is graded").format(
+                function=function, rest=rest))
         failing = [f for (a, f), (g, m) in _public_scores.items() if a == assignment_id and f != function and g < m]
         if rest and not results and failing:  # its hidden checks use the functions above (the network: train_step)
-            out.append(f"{function}: they use your other functions, and public checks above still fail "
-                       f"for {', '.join(failing)}")
-        out.append(f"{function}: the number below ({total:g}) is what nbgrader's Validate counts for this cell"
-                   + (f": {got:g} earned + {rest:g} the hidden checks may add" if rest else ""))
+            out.append(_("{function}: they use your other functions, and public checks above still fail for {failing}"
+                         ).format(function=function, failing=", ".join(failing)))
+        out.append((_("{function}: the number below ({total:g}) is what nbgrader's Validate counts for this cell: "
+                      "{got:g} earned + {rest:g} the hidden checks may add") if rest else
+                    _("{function}: the number below ({total:g}) is what nbgrader's Validate counts for this cell")
+                    ).format(function=function, total=total, got=got, rest=rest))
     print("\n".join(out))
     return float(total)

@@ -9,7 +9,16 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # noqa: E402
+
+from .i18n import _  # noqa: E402
+
+# DejaVu Sans has no Hangul: a Korean course's figures fall back, glyph by glyph, to a CJK
+# font when one is installed (Debian: fonts-nanum; .ci/run installs it).
+CJK_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR")
+_installed = {font.name for font in font_manager.fontManager.ttflist}
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", *(name for name in CJK_FONTS if name in _installed)]
 
 # The reference is drawn first, wide, dashed and orange, so that a curve identical to it
 # ("yours", thin and blue on top) still shows it on both sides.
@@ -29,6 +38,11 @@ def figure(width=6.4, height=3.6):
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _legend(series):
+    """A curve's name in the student's language (the series keys are data, always English)."""
+    return {"yours": _("your network"), "reference": _("reference solution")}.get(series, series)
+
+
 def curves(plots):
     """One panel per plot: ``{"title", "xlabel", "ylabel", "series": {label: {"x", "y"}}}``."""
     fig = figure(5.0 * len(plots), 3.4)
@@ -38,7 +52,7 @@ def curves(plots):
             if points:
                 xs, ys = zip(*points)
                 ax.plot(xs, ys, marker="o" if len(xs) < 20 and label != "reference" else None, markersize=3,
-                        label=label, **STYLES.get(label, {}))
+                        label=_legend(label), **STYLES.get(label, {}))
         ax.set(title=plot.get("title", ""), xlabel=plot.get("xlabel", ""), ylabel=plot.get("ylabel", ""))
         ax.grid(alpha=0.3)
         ax.legend()

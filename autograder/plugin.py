@@ -16,6 +16,7 @@ import pytest
 
 from . import data, definitions, permutation, submission
 from .checks import CheckFailed
+from .i18n import _
 from .proxy import StudentCalls
 from .sandbox.runner import Limits, Sandbox, StudentError
 
@@ -69,8 +70,9 @@ def _student_message(excinfo):
     if isinstance(exc, (CheckFailed, StudentError, SubmissionUnavailable)):
         return str(exc)
     if excinfo.typename == "Failed" and "Timeout" in str(exc):
-        return "the check timed out"
-    return f"the check could not use what your code returned ({excinfo.typename}: {str(exc)[:300]})"
+        return _("the check timed out")
+    return _("the check could not use what your code returned ({error})").format(
+        error=f"{excinfo.typename}: {str(exc)[:300]}")
 
 
 PLUGIN = pytest.StashKey()
@@ -102,7 +104,7 @@ class GradingPlugin:
             self.statements, skipped = definitions.select(self.submission.chunks)
             self.notes += self.submission.notes + skipped
         except submission.SubmissionError as err:
-            self.load_error = str(err)
+            self.load_error = err
 
     # -- hooks ---------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -126,7 +128,7 @@ class GradingPlugin:
         yield
         if self.proxy:
             result = self.results[item.nodeid]
-            result.notes = [f"your code warned: {w}" for w in self.proxy.warnings]
+            result.notes = [_("your code warned: {warning}").format(warning=w) for w in self.proxy.warnings]
             result.printed = _cut("\n".join(self.proxy.printed), 4000)
 
     @pytest.hookimpl(hookwrapper=True)
@@ -139,16 +141,18 @@ class GradingPlugin:
         if report.failed and call.excinfo is not None:
             result.message = _student_message(call.excinfo)
         elif report.skipped and report.when == "setup":
-            result.message = "not run: " + str(call.excinfo.value)[:200] if call.excinfo else "not run"
+            result.message = _("not run: {reason}").format(reason=str(call.excinfo.value)[:200]) if call.excinfo \
+                else _("not run")
 
     def pytest_sessionfinish(self):
         if self.sandbox is not None:
             self.sandbox.close()
-            self.notes += self.sandbox.notes + [f"while loading: {e}" for e in self.sandbox.load_errors]
+            self.notes += self.sandbox.notes + [_("while loading: {error}").format(error=e)
+                                                for e in self.sandbox.load_errors]
 
     def open_sandbox(self):
         if self.load_error:
-            raise SubmissionUnavailable(f"your submission could not be read: {self.load_error}")
+            raise SubmissionUnavailable(submission.unreadable_note(self.load_error.translated()))
         oracle = {name: getattr(self.reference_module, name) for name in self.assignment.graded
                   } if self.reference_module else None
         self.sandbox = Sandbox(self.statements, self.assignment.module, limits=self.limits,

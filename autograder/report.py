@@ -15,10 +15,10 @@ from pathlib import Path
 
 import jsonschema
 
+from .i18n import _
+
 SCHEMA = Path(__file__).with_name("schemas") / "gradescope_results.schema.json"
-HIDDEN_PASSED = "Hidden check: passed."
-HIDDEN_FAILED = "Hidden check: failed. Its inputs and details are not shown."
-UNREADABLE = "your submission could not be read:"  # the note grading.run_checks adds
+UNREADABLE = "your submission could not be read:"  # how results.json documents without a status said it
 # Every status starts with one of these, the same words in the console, grades.csv,
 # results.json (extra_data.status) and summary.html.
 GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR, DUPLICATE = (
@@ -58,7 +58,7 @@ def validate(results):
 def visible_output(check):
     """What a student may read about one check."""
     if check.hidden:
-        return HIDDEN_PASSED if check.passed else HIDDEN_FAILED
+        return _("Hidden check: passed.") if check.passed else _("Hidden check: failed. Its inputs and details are not shown.")
     lines = [check.message] if check.message else []
     return "\n".join(lines + check.notes)
 
@@ -84,18 +84,35 @@ def plain(value):
     return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
 
 
-def _status(error, notes, kind=None):
-    """The status line of one grade: its kind (GRADED, ...), then why."""
+def _status(error, unreadable="", kind=None):
+    """The status line of one grade, in English: its kind (GRADED, ...), then why."""
     if error:
         return f"{kind or GRADING_ERROR}: {error}"
-    reason = next((n[len(UNREADABLE):].strip() for n in notes if n.startswith(UNREADABLE)), None)
-    return GRADED if reason is None else f"{UNREADABLE_STATUS}: {reason}"
+    return f"{UNREADABLE_STATUS}: {unreadable}" if unreadable else GRADED
 
 
 def status(results):
     """The status line of a results.json document (derived for documents older than the field)."""
     extra = results.get("extra_data", {})
-    return extra.get("status") or _status(extra.get("error"), results.get("output", "").splitlines())
+    if extra.get("status"):
+        return extra["status"]
+    lines = results.get("output", "").splitlines()
+    return _status(extra.get("error"), next((n[len(UNREADABLE):].strip() for n in lines if n.startswith(UNREADABLE)), ""))
+
+
+def kind_label(kind):
+    """A status kind in the student's language."""
+    return {GRADED: _("graded"), UNREADABLE_STATUS: _("unreadable"), NOT_A_SUBMISSION: _("not a submission"),
+            REJECTED: _("rejected"), GRADING_ERROR: _("grading error")}.get(kind, kind)
+
+
+def error_line(outcome, kind=None):
+    """Why a submission has no grade, for the student."""
+    return f"{kind_label(kind or GRADING_ERROR).capitalize()}: {outcome.error}"
+
+
+def score_line(score, most):
+    return _("Score: {score:g} / {most:g}").format(score=score, most=most)
 
 
 def add_status_note(folder, note):
@@ -109,7 +126,7 @@ def add_status_note(folder, note):
 
 
 def percent(fraction):
-    return "none" if fraction is None else f"{100 * fraction:.1f}%"
+    return _("none") if fraction is None else f"{100 * fraction:.1f}%"
 
 
 def training_lines(artifacts):
@@ -121,14 +138,17 @@ def training_lines(artifacts):
     run = artifacts.get("training")
     accuracy = artifacts.get("test_accuracy")
     if not isinstance(run, dict):
-        return [] if accuracy is None else [f"Test accuracy of your trained network: {percent(accuracy)}"]
+        return [] if accuracy is None else [
+            _("Test accuracy of your trained network: {accuracy}").format(accuracy=percent(accuracy))]
     accuracy = run.get("test_accuracy", accuracy)
-    steps = f"{run.get('steps_done', 0):,} of {run.get('steps', 0):,} steps"
+    steps = _("{done:,} of {steps:,} steps").format(done=run.get("steps_done", 0), steps=run.get("steps", 0))
     if run.get("completed"):
-        return [f"Training completed ({steps}); test accuracy of your network: {percent(accuracy)}"]
-    lines = [f"Training stopped after {steps}: {run.get('stopped') or 'no reason was recorded'}"]
+        return [_("Training completed ({steps}); test accuracy of your network: {accuracy}").format(
+            steps=steps, accuracy=percent(accuracy))]
+    lines = [_("Training stopped after {steps}: {reason}").format(
+        steps=steps, reason=run.get("stopped") or _("no reason was recorded"))]
     if accuracy is not None:
-        lines.append(f"Test accuracy of the weights it reached: {percent(accuracy)}")
+        lines.append(_("Test accuracy of the weights it reached: {accuracy}").format(accuracy=percent(accuracy)))
     return lines
 
 
@@ -139,12 +159,12 @@ def results_json(outcome, kind=None):
               "visibility": "after_published" if c.hidden else "visible", "tags": [c.function]}
              for c in outcome.checks]
     artifacts = plain(outcome.artifacts)
-    summary = [f"Score: {outcome.score:g} / {outcome.max_score:g}"] + training_lines(artifacts) + outcome.notes
+    summary = [score_line(outcome.score, outcome.max_score)] + training_lines(artifacts) + outcome.notes
     if outcome.error:
-        summary.insert(0, f"{(kind or GRADING_ERROR).capitalize()}: {outcome.error}")
+        summary.insert(0, error_line(outcome, kind))
     results = {"score": outcome.score, "execution_time": round(outcome.seconds, 3),
                "output": "\n".join(summary), "stdout_visibility": "hidden", "tests": tests,
-               "extra_data": {"student": outcome.student, "status": _status(outcome.error, outcome.notes, kind),
+               "extra_data": {"student": outcome.student, "status": _status(outcome.error, outcome.unreadable, kind),
                               "error": outcome.error, **outcome.resources,
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
     if artifacts:
@@ -153,29 +173,28 @@ def results_json(outcome, kind=None):
     return results
 
 
-def feedback_markdown(outcome, title="Feedback", kind=None):
-    out = [f"# {title}: {outcome.student}", "",
-           f"**Score: {outcome.score:g} / {outcome.max_score:g}**", ""]
+def feedback_markdown(outcome, kind=None):
+    out = ["# " + _("Feedback") + f": {outcome.student}", "", f"**{score_line(outcome.score, outcome.max_score)}**", ""]
     if outcome.error:
-        out += [f"> {_status(outcome.error, outcome.notes, kind).capitalize()}", ""]
+        out += [f"> {error_line(outcome, kind)}", ""]
     if outcome.notes:
-        out += ["## About your submission", ""] + [f"- {n}" for n in outcome.notes] + [""]
+        out += ["## " + _("About your submission"), ""] + [f"- {n}" for n in outcome.notes] + [""]
     training = training_lines(plain(outcome.artifacts))
     if training:
-        out += ["## Training your network", ""] + [f"- {line}" for line in training] + [""]
-    out += ["| function | points |", "|---|---|"]
+        out += ["## " + _("Training your network"), ""] + [f"- {line}" for line in training] + [""]
+    out += ["| " + _("function") + " | " + _("points") + " |", "|---|---|"]
     out += [f"| `{f}` | {got:g} / {most:g} |" for f, (got, most) in per_function(outcome).items()]
     for function in per_function(outcome):
         out += ["", f"## `{function}`", ""]
         for c in (c for c in outcome.checks if c.function == function):
             mark = "✅" if c.passed else "❌"
-            kind = " (hidden)" if c.hidden else ""
+            kind = " (" + _("hidden") + ")" if c.hidden else ""
             out.append(f"- {mark} {c.title}{kind}: {c.points:g} / {c.max_points:g}")
             text = visible_output(c) if not c.passed or c.notes else ""
             if text and not (c.hidden and c.passed):
                 out += ["", "  ```text", *[f"  {line}" for line in text.splitlines()], "  ```", ""]
     if outcome.output.strip():
-        out += ["", "## What your code printed (cut to the first lines)", "", "```text",
+        out += ["", "## " + _("What your code printed (the first lines)"), "", "```text",
                 *outcome.output.strip().splitlines()[:40], "```"]
     return "\n".join(out) + "\n"
 

@@ -12,13 +12,31 @@ from pathlib import Path
 
 import nbformat
 
+from .i18n import N_, _
+
 MAX_SOURCE_BYTES = 2_000_000
 CODE_SUFFIXES = (".py", ".ipynb")
-NOT_CODE = "{} is not a .py or .ipynb file (or a folder holding one); nothing was graded"
+NOT_CODE = N_("{name} is not a .py or .ipynb file (or a folder holding one); nothing was graded")
 
 
 class SubmissionError(Exception):
-    """The submission cannot be read at all (missing, corrupt, not text)."""
+    """The submission cannot be read at all (missing, corrupt, not text).
+
+    ``str()`` is English, for the instructor's status line and grades.csv; ``translated()``
+    is what the student reads.
+    """
+
+    def __init__(self, template, **fields):
+        super().__init__(template.format(**fields))
+        self.template, self.fields = template, fields
+
+    def translated(self):
+        return _(self.template).format(**self.fields)
+
+
+def unreadable_note(reason):
+    """The note of a submission that could not be read, for the student."""
+    return _("your submission could not be read: {reason}").format(reason=reason)
 
 
 @dataclass
@@ -43,39 +61,42 @@ def find_submission_file(path, module_name):
     """
     path = Path(path)
     if path.is_symlink():  # a link could point at anything on the grader's disk, even the reference
-        raise SubmissionError(f"{path.name} is a symbolic link; submit the file itself")
+        raise SubmissionError(N_("{name} is a symbolic link; submit the file itself"), name=path.name)
     if path.is_file():
         if path.suffix not in CODE_SUFFIXES:
-            raise SubmissionError(NOT_CODE.format(path.name))
-        return path, f"graded file: {path.name}"
+            raise SubmissionError(NOT_CODE, name=path.name)
+        return path, _("graded file: {name}").format(name=path.name)
     if not path.is_dir():
-        raise SubmissionError(f"{path} does not exist")
+        raise SubmissionError(N_("{path} does not exist"), path=path)
     candidates = sorted(p for p in path.rglob("*") if p.suffix in CODE_SUFFIXES and not p.is_symlink()
                         and p.is_file() and ".ipynb_checkpoints" not in p.parts)
     names = [str(p.relative_to(path)) for p in candidates]
     preferred = sorted((p for p in candidates if p.stem == module_name), key=lambda p: p.suffix != ".py")
     if not candidates:
-        raise SubmissionError(f"no .py or .ipynb file found in {path.name}")
+        raise SubmissionError(N_("no .py or .ipynb file found in {name}"), name=path.name)
     if not preferred and len(candidates) > 1:
-        raise SubmissionError(f"{path.name} holds {len(candidates)} candidate files ({', '.join(names)}) and "
-                              f"none is named {module_name}.py or {module_name}.ipynb, so none was graded; "
-                              f"name the one to grade {module_name}.py")
+        raise SubmissionError(N_("{name} holds {count} candidate files ({names}) and none is named {module}.py or "
+                                 "{module}.ipynb, so none was graded; name the one to grade {module}.py"),
+                              name=path.name, count=len(candidates), names=", ".join(names), module=module_name)
     chosen = (preferred or candidates)[0]
     ignored = [n for p, n in zip(candidates, names) if p != chosen]
-    note = f"graded file: {chosen.relative_to(path)}" + (f" (ignored: {', '.join(ignored)})" if ignored else "")
+    note = _("graded file: {name}").format(name=chosen.relative_to(path)) + (
+        _(" (ignored: {names})").format(names=", ".join(ignored)) if ignored else "")
     return chosen, note
 
 
 def read_text(path):
     data = Path(path).read_bytes()
     if len(data) > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{path.name} is {len(data):,} bytes; the limit is {MAX_SOURCE_BYTES:,}")
+        raise SubmissionError(N_("{name} is {size:,} bytes; the limit is {limit:,}"), name=path.name, size=len(data),
+                              limit=MAX_SOURCE_BYTES)
     if b"\0" in data:
-        raise SubmissionError(f"{path.name} is a binary file, not source code")
+        raise SubmissionError(N_("{name} is a binary file, not source code"), name=path.name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise SubmissionError(f"{path.name} is not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise SubmissionError(N_("{name} is not UTF-8 text ({reason} at byte {byte})"), name=path.name,
+                              reason=err.reason, byte=err.start) from None
 
 
 _MAGIC = re.compile(r"^\s*[%!]")
@@ -92,18 +113,21 @@ def cell_label(number, source):
     """A code cell as a student finds it in Jupyter: its place among code cells and its first line."""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
     first = first if len(first) <= 40 else first[:39] + "…"
-    return f"code cell {number} ({first})" if first else f"code cell {number} (empty)"
+    return _("code cell {number} ({first})").format(number=number, first=first) if first else \
+        _("code cell {number} (empty)").format(number=number)
 
 
 def _notebook_chunks(path, text):
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as err:  # nbformat raises many types for a corrupt file
-        raise SubmissionError(f"{path.name} is not a readable Jupyter notebook: {str(err)[:200]}") from None
+        raise SubmissionError(N_("{name} is not a readable Jupyter notebook: {error}"), name=path.name,
+                              error=str(err)[:200]) from None
     language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get(
         "language_info", {}).get("name", "python")
     if language.lower() != "python":
-        raise SubmissionError(f"{path.name} is a {language} notebook; this assignment needs Python")
+        raise SubmissionError(N_("{name} is a {language} notebook; this assignment needs Python"), name=path.name,
+                              language=language)
     chunks, number = [], 0
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -67,11 +67,11 @@ class TrainingReport:
 
     def plots(self):
         """Figures in the shape feedback_html draws (see plugin.py's ``artifacts``)."""
-        plots = [{"title": _("Training loss (mini-batch)"), "xlabel": _("training step"), "ylabel": "cross-entropy",
+        plots = [{"title": _("Training loss (mini-batch)"), "xlabel": _("training step"), "ylabel": _("cross-entropy"),
                   "series": {"yours": {"x": [i * self.log_every for i in range(len(self.losses))],
                                        "y": self.losses}}}]
         if self.curve[0]:
-            plots.append({"title": _("Validation accuracy"), "xlabel": _("training step"), "ylabel": "accuracy",
+            plots.append({"title": _("Validation accuracy"), "xlabel": _("training step"), "ylabel": _("accuracy"),
                           "series": {"yours": {"x": list(self.curve[0]), "y": list(self.curve[1])}}})
         return plots
 

@@ -1,6 +1,9 @@
 """The message catalogues: complete, compiled, in step with the code; the language is chosen as documented."""
 import gettext
+import json
+import re
 import string
+import warnings
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -8,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from autograder import assignment as assignments
 from autograder import i18n
+from browser import CHROMIUM, layout, screenshot
 from kit import ROOT, RELEASE, run_cli
 
 LANGUAGES = ["en", "ko"]
@@ -85,3 +89,68 @@ def test_check_train_speaks_korean(tmp_path):
     proc = run_cli("check", RELEASE, "--train", "--lang", "ko", "--html", page, cwd=tmp_path, timeout=300)
     assert "학습이 중단되었습니다" in proc.stdout and "90% 구간: 도달하기 어렵습니다" in proc.stdout, proc.stdout
     assert "90% 구간: 도달하기 어렵습니다" in page.read_text(encoding="utf-8")
+
+
+def test_no_message_is_translated_inside_an_f_string():
+    """Babel (on Python 3.11) cannot see ``_()`` inside an f-string: such a message never reaches the catalogue."""
+    import tokenize
+    hidden = []
+    for path in [*(ROOT / "autograder").rglob("*.py"), *ASSIGNMENT.public_tests.glob("*.py"),
+                 *ASSIGNMENT.hidden_tests.glob("*.py")]:
+        with tokenize.open(path) as f:
+            for token in tokenize.generate_tokens(f.readline):
+                prefix = token.string[:token.string.find(token.string.lstrip("rRbBfFuU")[:1])].lower()
+                if token.type == tokenize.STRING and "f" in prefix and "_(" in token.string:
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not hidden, f"_() inside an f-string, invisible to `make messages`: {hidden}"
+
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+@pytest.fixture(scope="module")
+def korean_grade(tmp_path_factory):
+    """A submission with one softmax bug, graded for a Korean course (``--lang ko``)."""
+    folder = tmp_path_factory.mktemp("ko")
+    bug = ROOT / "tests" / "submissions" / "mutants" / "softmax_axis0.py"
+    (folder / "minji.py").write_text(ASSIGNMENT.reference_path.read_text() + "\n\n" + bug.read_text())
+    proc = run_cli("grade", folder / "minji.py", "--out", folder / "out", "--lang", "ko")
+    assert proc.returncode == 0, proc.stderr
+    return folder / "out"
+
+
+def test_feedback_is_korean_and_the_grade_sheet_english(korean_grade):
+    results = json.loads((korean_grade / "minji" / "results.json").read_text())
+    untranslated = [t["name"] for t in results["tests"] if not HANGUL.search(t["name"])]
+    assert not untranslated, f"check titles not in Korean: {untranslated}"
+    failed = [t for t in results["tests"] if t["status"] == "failed"]
+    assert failed and all(HANGUL.search(t["output"]) for t in failed), [t["output"] for t in failed]
+    assert results["output"].startswith("점수: ") and "가능성 높은 원인: " in json.dumps(results, ensure_ascii=False)
+    assert (korean_grade / "minji" / "feedback.md").read_text().startswith("# 피드백: minji")
+    assert results["extra_data"]["status"] == "graded"  # the instructor's vocabulary stays English
+    assert ",graded" in (korean_grade / "grades.csv").read_text()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)")
+def test_korean_feedback_page_in_a_browser(korean_grade, tmp_path):
+    page = korean_grade / "minji" / "feedback.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="ko">' in html and '<b>가능성 높은 원인:</b>' in html and "기대값" in html
+    facts = layout(page, 1280)
+    assert facts["scrollWidth"] <= 1280 and facts["overflowing"] == [], facts
+    assert screenshot(page, tmp_path / "feedback-ko.png", 1280).stat().st_size > 10_000
+
+
+def test_figures_draw_hangul_with_a_korean_font():
+    """Matplotlib warns of each glyph its fonts lack: none may be missing (fonts-nanum, .ci/run)."""
+    from autograder import plots
+    try:
+        i18n.set_language("ko")
+        curve = {"x": [0, 300, 600], "y": [2.3, 0.4, 0.3]}
+        figure = plots.curves([{"title": "학습 손실", "xlabel": i18n._("training step"), "ylabel": "교차 엔트로피",
+                                "series": {"yours": curve, "reference": curve}}])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            plots.img(figure, "")
+    finally:
+        i18n.set_language(None)

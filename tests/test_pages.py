@@ -58,7 +58,8 @@ def rows():
             report.results_json(_outcome("ben", STOPPED, ALL[:2])),
             report.results_json(_outcome("cat", None, ["sigmoid: known values"])),
             report.results_json(_outcome("dan", notes=[f"{report.UNREADABLE} dan.ipynb is not a readable "
-                                                       "Jupyter notebook"])),
+                                                       "Jupyter notebook"],
+                                         unreadable="dan.ipynb is not a readable Jupyter notebook")),
             report.results_json(Outcome("notes.txt", error="notes.txt is not a .py or .ipynb file"),
                                 kind=report.NOT_A_SUBMISSION),
             {"score": 0, "tests": [], "extra_data": {"student": "class.zip:link.py",
@@ -166,7 +167,7 @@ def test_accuracy_histogram_runs_from_0_to_100_percent():
 
 def test_reference_curve_stands_out_from_yours():
     lines = {line.get_label(): line for line in plots.curves(PLOTS).axes[0].get_lines()}
-    yours, reference = lines["yours"], lines["reference"]
+    yours, reference = lines["your network"], lines["reference solution"]
     assert reference.get_linestyle() == "--" and reference.get_color() != yours.get_color()
     assert reference.get_linewidth() > 1.5 * yours.get_linewidth()  # identical curves: it shows on both sides
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import wire
+from ..i18n import _
 from . import jail
 from .child import BOOT
 
@@ -90,7 +91,8 @@ class BoundedOutput:
 
     def text(self):
         out = self.kept.decode("utf-8", "replace")
-        return out + (f"\n... [{self.dropped:,} more bytes of output cut]" if self.dropped else "")
+        return out + ("\n" + _("... [{count:,} more bytes of output cut]").format(count=self.dropped)
+                      if self.dropped else "")
 
 
 class Sandbox:
@@ -123,7 +125,7 @@ class Sandbox:
     def _spawn(self):
         self.restarts += 1
         if self.restarts > self.limits.max_restarts:
-            raise StudentCrash("was not run: your code crashed or hung too many times already")
+            raise StudentCrash(_("was not run: your code crashed or hung too many times already"))
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-", ignore_cleanup_errors=True)
@@ -162,20 +164,21 @@ class Sandbox:
             except StudentError as err:
                 if current is None:
                     said = self.output.text().strip()[-300:]
-                    raise StudentCrash(f"could not run: the sandbox did not start ({err})"
-                                       + (f"; it printed: {said}" if said else "")) from None
+                    raise StudentCrash(_("could not run: the sandbox did not start ({error})").format(error=err)
+                                       + (_("; it printed: {output}").format(output=said) if said else "")) from None
                 # A top-level statement that hangs or kills the process is dropped, and the
                 # rest of the submission is loaded again without it.
                 label, line, source = self.statements[indices[current]]
                 self.skipped.add(indices[current])
-                self.notes.append(f"{label}, line {line}: `{source.splitlines()[0][:60]}` was skipped: {err}")
+                self.notes.append(_("{where}, line {line}: `{code}` was skipped: {error}").format(
+                    where=label, line=line, code=source.splitlines()[0][:60], error=err))
                 return self._spawn()
             if "loading" in reply:
                 current = int(reply["loading"])
                 continue
             self.load_errors = []
             for err in reply["errors"]:
-                label, line, _ = self.statements[indices[err["index"]]]
+                label, line, _source = self.statements[indices[err["index"]]]
                 self.load_errors.append(f"{label}, line {line}: {err['type']}: {err['message']}")
             return
 
@@ -223,17 +226,18 @@ class Sandbox:
         except wire.WireTimeout:
             self.kill()
             if left <= timeout:
-                raise StudentTimeout(f"was stopped: the time limit for the whole submission "
-                                     f"({self.limits.submission_seconds:g} s) ran out") from None
-            raise StudentTimeout(f"did not finish within {timeout:g} s (an infinite loop, or far too slow)") from None
+                raise StudentTimeout(_("was stopped: the time limit for the whole submission ({seconds:g} s) ran out"
+                                       ).format(seconds=self.limits.submission_seconds)) from None
+            raise StudentTimeout(_("did not finish within {seconds:g} s (an infinite loop, or far too slow)").format(
+                seconds=timeout)) from None
         except wire.WireError as err:
             code = self.process.poll() if self.process else None
             self.kill()
             if isinstance(err, wire.WireClosed):
-                code = f" (exit status {code})" if code is not None else ""
-                raise StudentCrash(f"ended the process running your code abruptly{code}: "
-                                   "os._exit, a crash, or the memory limit") from None
-            raise StudentCrash(f"sent back something the grader cannot read: {err}") from None
+                status = _(" (exit status {code})").format(code=code) if code is not None else ""
+                raise StudentCrash(_("ended the process running your code abruptly{status}: "
+                                     "os._exit, a crash, or the memory limit").format(status=status)) from None
+            raise StudentCrash(_("sent back something the grader cannot read: {error}").format(error=err)) from None
 
     def _send(self, message):
         try:
@@ -241,7 +245,9 @@ class Sandbox:
         except OSError:  # the child is gone (it killed itself between two calls)
             code = self.process.poll()
             self.kill()
-            raise StudentCrash(f"ended the process running your code abruptly (exit status {code})") from None
+            raise StudentCrash(_("ended the process running your code abruptly{status}: "
+                                 "os._exit, a crash, or the memory limit").format(
+                status=_(" (exit status {code})").format(code=code))) from None
 
     def call(self, name, *args, target="module", oracles=(), timeout=None, requires=(), **kwargs):
         """Run ``name`` from the submission (or the harness) on plain-data arguments.
@@ -249,13 +255,14 @@ class Sandbox:
         ``requires`` names student functions the call depends on: if one of them already
         ran out of time, this call would too, so it fails at once.
         """
-        label = name if target == "module" else f"the grader's {name} run of your code"
+        label = name if target == "module" else _("the grader's {name} run of your code").format(name=name)
         if time.monotonic() >= self.deadline:
-            raise StudentTimeout(f"{label} was not run: the time limit for the whole submission "
-                                 f"({self.limits.submission_seconds:g} s) ran out")
+            raise StudentTimeout(_("{name} was not run: the time limit for the whole submission ({seconds:g} s) ran out"
+                                   ).format(name=label, seconds=self.limits.submission_seconds))
         stuck = [n for n in (name, *requires) if n in self.hung]
         if stuck:
-            raise StudentTimeout(f"{label} was not run: {stuck[0]} already ran out of time in an earlier check")
+            raise StudentTimeout(_("{name} was not run: {stuck} already ran out of time in an earlier check").format(
+                name=label, stuck=stuck[0]))
         try:
             return self._call(name, args, target, oracles, timeout, kwargs)
         except StudentTimeout as err:
@@ -291,7 +298,7 @@ class Sandbox:
     def _defined_names(self):
         """Top-level function and class names in the submission, read from its source (never run here)."""
         names = set()
-        for _, _, source in self.statements:
+        for _label, _line, source in self.statements:
             try:
                 body = ast.parse(source).body
             except SyntaxError:
@@ -300,20 +307,22 @@ class Sandbox:
         return names
 
     def _error(self, name, error):
-        where = f" at {error['where']}" if error["where"] else ""
+        where = _(" at {where}").format(where=error["where"]) if error["where"] else ""
         if error["type"] == "missing":
             aliases = self.aliases.get(name, ()) if self is not None else ()  # None: for the Jupyter kernel
             alias = next((a for a in aliases if a in self._defined_names()), None)
-            hint = (f"; your {alias} looks like it: the grader calls {name}, so define {name} "
-                    f"(it may simply call {alias})") if alias else ""
-            return MissingFunction(f"{name} is not defined in your submission{hint}")
+            hint = _("; your {alias} looks like it: the grader calls {name}, so define {name} "
+                     "(it may simply call {alias})").format(alias=alias, name=name) if alias else ""
+            return MissingFunction(_("{name} is not defined in your submission").format(name=name) + hint)
         if error["type"].endswith("MemoryError"):  # MemoryError's own message is often empty
-            limit = f" (the limit is {self.limits.memory_bytes / 2**30:g} GiB)" if self is not None else ""
-            return StudentException(f"{name} ran out of memory{limit}{where}", error["type"])
+            limit = _(" (the limit is {gib:g} GiB)").format(gib=self.limits.memory_bytes / 2**30) if self is not None else ""
+            return StudentException(_("{name} ran out of memory").format(name=name) + limit + where, error["type"])
         if error["type"] == "NotImplementedError":
             hint = f": {error['message']}" if error["message"] else ""
-            return NotImplementedYet(f"{name} is not implemented yet (it raises NotImplementedError{hint})")
-        return StudentException(f"{name} raised {error['type']}: {error['message']}{where}", error["type"])
+            return NotImplementedYet(_("{name} is not implemented yet (it raises NotImplementedError{hint})").format(
+                name=name, hint=hint))
+        return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {error['message']}")
+                                + where, error["type"])
 
     def output_text(self):
         return "\n".join(o.text() for o in self.outputs if o.text())
