@@ -279,6 +279,9 @@ class Pool:
                     self._discard(worker)  # its reply may never come: start afresh
                     worker = None
                 return INTERRUPTED if self.stop.is_set() else f"grading took longer than {self.timeout:g} s"
+        except WorkerGone:
+            worker = None  # dead: run() discards it and grades the submission again on a fresh one
+            raise
         finally:
             with self.lock:
                 self.graders.discard(pid)

@@ -63,3 +63,29 @@ def test_a_dead_worker_is_replaced(tmp_path):
         assert complete(tmp_path / "out" / "two") and pool.idle[0] is not worker
     finally:
         pool.close()
+
+
+@pytest.mark.timeout(900)
+def test_a_worker_killed_mid_grade_is_replaced_and_the_submission_regraded(tmp_path):
+    import threading
+    import time
+    assignment = assignments.resolve("mnist_mlp")
+    (tmp_path / "reference.py").write_text(REFERENCE.read_text())
+    out = tmp_path / "out" / "reference"
+    pool = Pool(assignment, timeout=300)
+    problems = []
+    try:
+        grading = threading.Thread(target=lambda: problems.append(pool.run(tmp_path / "reference.py", out, "ref")))
+        grading.start()
+        deadline = time.monotonic() + 120
+        while not pool.graders and time.monotonic() < deadline:  # the first worker has started grading
+            time.sleep(0.05)
+        (victim,) = pool.everyone
+        time.sleep(1.0)  # well into the grade (imports done, checks running)
+        os.killpg(victim.proc.pid, signal.SIGKILL)  # the worker, its grader and the sandbox, all at once
+        grading.join(600)
+        assert problems == [""], problems
+        assert victim not in pool.everyone and complete(out)
+        assert json.loads((out / "results.json").read_text())["score"] == 100
+    finally:
+        pool.close()
