@@ -85,19 +85,19 @@ class KernelStudent(StudentCalls):
     cannot tell the difference.
     """
 
-    def __init__(self, namespace, graded, reference=None, call_seconds=5.0, harness=None):
+    def __init__(self, namespace, graded, reference=None, call_seconds=5.0, harness=None, aliases=None):
         self._namespace, self._graded, self._reference = namespace, list(graded), reference
-        self._call_seconds, self._harness_path = call_seconds, harness
+        self._call_seconds, self._harness_path, self._aliases = call_seconds, harness, aliases or {}
         self._harness = None
         self.warnings, self.printed, self.output, self.hung = [], [], BoundedText(MAX_OUTPUT_CHARS), set()
 
     # -- the proxy's interface -----------------------------------------------------------
     def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
-        from .sandbox.runner import StudentTimeout
-        label = name if target == "module" else f"the grader's {name} run of your code"
+        from .sandbox.runner import StudentTimeout, already_hung, call_label, did_not_finish
+        label = call_label(name, target)
         stuck = [n for n in (name, *requires) if n in self.hung]
         if stuck:
-            raise StudentTimeout(f"{label} was not run: {stuck[0]} already ran out of time in an earlier check")
+            raise already_hung(label, stuck[0])
         owner = self._load_harness() if target == "harness" else None
         function = getattr(owner, name, None) if owner else self._namespace.get(name)
         if function is None or not callable(function):
@@ -107,8 +107,7 @@ class KernelStudent(StudentCalls):
         value, error = self._run(function, args, kwargs, oracles, timeout or self._call_seconds)
         if error == "timeout":
             self.hung.add(name)
-            raise StudentTimeout(f"{label} did not finish within {timeout or self._call_seconds:g} s "
-                                 "(an infinite loop, or far too slow)")
+            raise StudentTimeout(f"{label} {did_not_finish(timeout or self._call_seconds)}")
         if error:
             return self._fail(name, error)
         try:
@@ -176,8 +175,8 @@ class KernelStudent(StudentCalls):
         return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where}
 
     def _fail(self, name, error):
-        from .sandbox.runner import Sandbox
-        raise Sandbox._error(None, name, error)  # the sandbox's own wording of the failure
+        from .sandbox.runner import student_error
+        raise student_error(name, error, self._aliases.get(name, ()), lambda: set(self._namespace))
 
 
 @contextlib.contextmanager
@@ -270,7 +269,7 @@ def _run_checks(assignment, function, namespace, hidden):
     reference = assignment.load_reference() if assignment.has_solutions else None
     limits = assignment.config.get("limits", {})
     student = KernelStudent(namespace, assignment.graded, reference, limits.get("call_seconds", 5),
-                            assignment.harness)
+                            assignment.harness, assignment.config.get("aliases"))
     plugin = _kernel_plugin(assignment, function, student, reference, hidden)
     folder = assignment.hidden_tests if hidden else assignment.public_tests
     args = [str(folder), "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(assignment.root),

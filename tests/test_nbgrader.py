@@ -181,6 +181,15 @@ def test_check_cell_lines_are_complete_and_honest(capsys, monkeypatch):
     assert all(not line.rstrip().endswith(":") for line in lines)  # nothing cut after a colon
 
 
+def test_in_kernel_feedback_names_the_alias_a_student_wrote(capsys):
+    """The lesson's name for one-hot encoding: the kernel's checks say so, as the sandbox's do."""
+    namespace = {"__name__": "__main__"}
+    source = REFERENCE.read_text().replace("def one_hot(", "def _change_one_hot_label(")
+    exec(compile(source, "<cell>", "exec"), namespace)
+    assert _run_in(namespace, "one_hot") == 0
+    assert "your _change_one_hot_label looks like it: the grader calls one_hot" in capsys.readouterr().out
+
+
 # -- nbgrader, end to end -------------------------------------------------------------------
 STUDENTS = ("reference", "untouched", "buggy")
 BUGS = {  # function -> the buggy student's cell (replacing the reference's)

@@ -228,8 +228,7 @@ class Sandbox:
             if left <= timeout:
                 raise StudentTimeout(_("was stopped: the time limit for the whole submission ({seconds:g} s) ran out"
                                        ).format(seconds=self.limits.submission_seconds)) from None
-            raise StudentTimeout(_("did not finish within {seconds:g} s (an infinite loop, or far too slow)").format(
-                seconds=timeout)) from None
+            raise did_not_finish(timeout) from None
         except wire.WireError as err:
             code = self.process.poll() if self.process else None
             self.kill()
@@ -255,14 +254,13 @@ class Sandbox:
         ``requires`` names student functions the call depends on: if one of them already
         ran out of time, this call would too, so it fails at once.
         """
-        label = name if target == "module" else _("the grader's {name} run of your code").format(name=name)
+        label = call_label(name, target)
         if time.monotonic() >= self.deadline:
             raise StudentTimeout(_("{name} was not run: the time limit for the whole submission ({seconds:g} s) ran out"
                                    ).format(name=label, seconds=self.limits.submission_seconds))
         stuck = [n for n in (name, *requires) if n in self.hung]
         if stuck:
-            raise StudentTimeout(_("{name} was not run: {stuck} already ran out of time in an earlier check").format(
-                name=label, stuck=stuck[0]))
+            raise already_hung(label, stuck[0])
         try:
             return self._call(name, args, target, oracles, timeout, kwargs)
         except StudentTimeout as err:
@@ -307,22 +305,47 @@ class Sandbox:
         return names
 
     def _error(self, name, error):
-        where = _(" at {where}").format(where=error["where"]) if error["where"] else ""
-        if error["type"] == "missing":
-            aliases = self.aliases.get(name, ()) if self is not None else ()  # None: for the Jupyter kernel
-            alias = next((a for a in aliases if a in self._defined_names()), None)
-            hint = _("; your {alias} looks like it: the grader calls {name}, so define {name} "
-                     "(it may simply call {alias})").format(alias=alias, name=name) if alias else ""
-            return MissingFunction(_("{name} is not defined in your submission").format(name=name) + hint)
-        if error["type"].endswith("MemoryError"):  # MemoryError's own message is often empty
-            limit = _(" (the limit is {gib:g} GiB)").format(gib=self.limits.memory_bytes / 2**30) if self is not None else ""
-            return StudentException(_("{name} ran out of memory").format(name=name) + limit + where, error["type"])
-        if error["type"] == "NotImplementedError":
-            hint = f": {error['message']}" if error["message"] else ""
-            return NotImplementedYet(_("{name} is not implemented yet (it raises NotImplementedError{hint})").format(
-                name=name, hint=hint))
-        return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {error['message']}")
-                                + where, error["type"])
+        return student_error(name, error, self.aliases.get(name, ()), self._defined_names,
+                             self.limits.memory_bytes)
 
     def output_text(self):
         return "\n".join(o.text() for o in self.outputs if o.text())
+
+
+# -- how a failed call reads to the student (the sandbox's and the Jupyter kernel's) ----------
+def call_label(name, target):
+    """A call as feedback names it: the student's function, or the grader's run of the student's code."""
+    return name if target == "module" else _("the grader's {name} run of your code").format(name=name)
+
+
+def already_hung(label, stuck):
+    return StudentTimeout(_("{name} was not run: {stuck} already ran out of time in an earlier check").format(
+        name=label, stuck=stuck))
+
+
+def did_not_finish(seconds):
+    return StudentTimeout(_("did not finish within {seconds:g} s (an infinite loop, or far too slow)").format(
+        seconds=seconds))
+
+
+def student_error(name, error, aliases=(), defined_names=set, memory_bytes=None):
+    """The exception a check sees for ``error``, a failed call's record (type, message, where).
+
+    ``defined_names()``: the names the submission defines, looked at only when ``name`` is
+    missing and one of its ``aliases`` might be what the student wrote instead.
+    """
+    where = _(" at {where}").format(where=error["where"]) if error["where"] else ""
+    if error["type"] == "missing":
+        alias = next((a for a in aliases if a in defined_names()), None) if aliases else None
+        hint = _("; your {alias} looks like it: the grader calls {name}, so define {name} "
+                 "(it may simply call {alias})").format(alias=alias, name=name) if alias else ""
+        return MissingFunction(_("{name} is not defined in your submission").format(name=name) + hint)
+    if error["type"].endswith("MemoryError"):  # MemoryError's own message is often empty
+        limit = _(" (the limit is {gib:g} GiB)").format(gib=memory_bytes / 2**30) if memory_bytes else ""
+        return StudentException(_("{name} ran out of memory").format(name=name) + limit + where, error["type"])
+    if error["type"] == "NotImplementedError":
+        hint = f": {error['message']}" if error["message"] else ""
+        return NotImplementedYet(_("{name} is not implemented yet (it raises NotImplementedError{hint})").format(
+            name=name, hint=hint))
+    return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {error['message']}")
+                            + where, error["type"])
