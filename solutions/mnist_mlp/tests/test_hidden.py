@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, as_array, as_float, check, expect_close, fail
+from autograder.i18n import _
 from autograder.report import atomic_write
 
 SALT = 98765
@@ -25,21 +26,22 @@ def rng(salt):
 @check("sigmoid", "matches the reference on random inputs", points=3, hidden=True)
 def test_sigmoid_reference(student, reference):
     x = rng(1).normal(scale=8, size=(7, 9))
-    expect_close(student.sigmoid(x), reference.sigmoid(x), "sigmoid of random inputs", rtol=1e-6)
+    expect_close(student.sigmoid(x), reference.sigmoid(x), _("sigmoid of random inputs"), rtol=1e-6)
 
 
 @check("softmax", "matches the reference on random vectors and batches", points=4, hidden=True)
 def test_softmax_reference(student, reference):
     for x in (rng(2).normal(scale=5, size=11), rng(3).normal(scale=5, size=(13, 10))):
-        expect_close(student.softmax(x), reference.softmax(x), f"softmax of shape {x.shape}", rtol=1e-6)
+        expect_close(student.softmax(x), reference.softmax(x), _("softmax of shape {shape}").format(shape=x.shape),
+                     rtol=1e-6)
 
 
 @check("one_hot", "matches the reference on random labels", points=4, hidden=True)
 def test_one_hot_reference(student, reference):
     labels = rng(4).integers(0, 10, size=37)
-    expect_close(student.one_hot(labels), reference.one_hot(labels), "one_hot of 37 random labels")
+    expect_close(student.one_hot(labels), reference.one_hot(labels), _("one_hot of 37 random labels"))
     labels = rng(5).integers(0, 4, size=6)  # classes 4 and 5 never occur: the width is num_classes
-    expect_close(student.one_hot(labels, 6), reference.one_hot(labels, 6), "one_hot with 6 classes")
+    expect_close(student.one_hot(labels, 6), reference.one_hot(labels, 6), _("one_hot with 6 classes"))
 
 
 @check("cross_entropy_error", "matches the reference on random batches", points=3, hidden=True)
@@ -49,7 +51,7 @@ def test_ce_reference(student, reference):
     for t in (labels, reference.one_hot(labels)):
         got = as_float(student.cross_entropy_error(y, t), "cross_entropy_error")
         expect_close(np.array(got), np.array(reference.cross_entropy_error(y, t)),
-                     "cross_entropy_error of a random batch", rtol=1e-5)
+                     _("cross_entropy_error of a random batch"), rtol=1e-5)
 
 
 @check("affine_layer_backward", "matches the reference on random shapes", points=4, hidden=True)
@@ -60,7 +62,7 @@ def test_affine_reference(student, reference):
     got = student.affine_layer_backward(dout, (X, W, b))
     want = reference.affine_layer_backward(dout, (X, W, b))
     if not isinstance(got, tuple) or len(got) != 3:
-        fail("affine_layer_backward did not return a tuple (dX, dW, db)")
+        fail(_("affine_layer_backward did not return a tuple (dX, dW, db)"))
     for g, w, name in zip(got, want, ("dX", "dW", "db")):
         expect_close(g, w, name, rtol=1e-6)
 
@@ -75,10 +77,10 @@ def test_train_step_reference(student, reference):
     got = student.isolated("train_step")(X, Y, *params, learning_rate=0.3)
     want = reference.train_step(X, Y, *params, learning_rate=0.3)
     if not isinstance(got, tuple) or len(got) != 5:
-        fail("train_step did not return a tuple (W1, b1, W2, b2, loss)")
+        fail(_("train_step did not return a tuple (W1, b1, W2, b2, loss)"))
     for g, w, name in zip(got[:4], want[:4], ("W1", "b1", "W2", "b2")):
-        expect_close(g, w, f"new {name}", rtol=1e-5)
-    expect_close(np.array(as_float(got[4], "loss")), np.array(want[4]), "loss", rtol=1e-5)
+        expect_close(g, w, _("new {name}").format(name=name), rtol=1e-5)
+    expect_close(np.array(as_float(got[4], _("loss"))), np.array(want[4]), _("loss"), rtol=1e-5)
 
 
 # -- the network, trained by the student's train_step, scored on the test set here --------
@@ -116,7 +118,7 @@ def _curve(snapshots, params, reference, train, test):
     steps, losses, accuracies = [], [], []
     for done, weights in [(0, params)] + [(snap[0], snap[1:]) for snap in snapshots]:
         try:
-            weights = _weights(weights, params, "snapshot")
+            weights = _weights(weights, params, _("snapshot"))
             loss = float(reference.cross_entropy_error(reference.predict(*weights, train[0]), train[1]))
             steps.append(int(done))
         except (CheckFailed, TypeError, ValueError, IndexError):
@@ -170,10 +172,10 @@ def trained(student, reference, dataset, assignment, artifacts):
     try:
         out = _train_in_sandbox(student, dataset, params)
     except Exception as err:  # a crash or hang the harness could not catch: no weights came back
-        record["stopped"] = f"training stopped: {err}"[:300]
+        record["stopped"] = _("training stopped: {reason}").format(reason=err)[:300]
         raise
     if not isinstance(out, (list, tuple)) or len(out) != 7 or not isinstance(out[6], dict):
-        record["stopped"] = "the training run returned something other than what the grader's harness returns"
+        record["stopped"] = _("the training run returned something other than what the grader's harness returns")
         fail(record["stopped"])
     outcome = out[6]
     steps_done = outcome.get("steps_done")
@@ -181,7 +183,7 @@ def trained(student, reference, dataset, assignment, artifacts):
     record["stopped"] = str(outcome.get("stopped") or "")[:300]
     record["completed"] = record["steps_done"] == s["steps"] and not record["stopped"]
     train, test = _splits(dataset)
-    accuracy = reference.accuracy(*_weights(out[:4], params, "trained weights"), *test)
+    accuracy = reference.accuracy(*_weights(out[:4], params, _("trained weights")), *test)
     # Recorded for the instructor's class summary and the student's feedback; drawing
     # the curves must never cost points, so a failure there only leaves the plot out.
     artifacts["test_accuracy"] = record["test_accuracy"] = accuracy
@@ -193,11 +195,12 @@ def trained(student, reference, dataset, assignment, artifacts):
         ref = _reference_curve(reference, assignment, dataset, train, test)
         percent = {"loss": 1, "accuracy": 100}  # accuracy is read in %, like everywhere else
         artifacts["plots"] = [
-            {"title": title, "xlabel": "training step", "ylabel": ylabel,
+            {"title": title, "xlabel": _("training step"), "ylabel": ylabel,
              "series": {name: {"x": curve[key][0], "y": [percent[key] * v for v in curve[key][1]]}
                         for name, curve in (("yours", yours), ("reference", ref))}}
-            for key, title, ylabel in (("loss", f"Training loss ({LOSS_SAMPLE:,} training images)", "cross-entropy"),
-                                       ("accuracy", "Test accuracy", "test accuracy (%)"))]
+            for key, title, ylabel in (
+                ("loss", _("Training loss ({count:,} training images)").format(count=LOSS_SAMPLE), _("cross-entropy")),
+                ("accuracy", _("Test accuracy"), _("test accuracy (%)")))]
     except Exception as err:  # noqa: BLE001
         artifacts["plots_error"] = f"{type(err).__name__}: {err}"[:300]
     return record
@@ -207,11 +210,12 @@ def _tier(trained, dataset, index):
     tier = dataset["schedule"]["accuracy_tiers"][index]
     accuracy = trained["test_accuracy"]
     if not trained["completed"]:  # a run cut short must not earn points by luck of where it stopped
-        fail(f"training stopped after {trained['steps_done']} of {trained['steps']} steps "
-             f"({trained['stopped']}); only a completed training run earns these points "
-             f"(the weights reached score {accuracy:.2%} test accuracy)")
+        fail(_("training stopped after {done} of {steps} steps ({reason}); only a completed training run earns "
+               "these points (the weights reached score {accuracy:.2%} test accuracy)").format(
+            done=trained["steps_done"], steps=trained["steps"], reason=trained["stopped"], accuracy=accuracy))
     if not accuracy >= tier:
-        fail(f"test accuracy {accuracy:.2%} after the grader's training run; at least {tier:.0%} earns these points")
+        fail(_("test accuracy {accuracy:.2%} after the grader's training run; at least {tier:.0%} earns these points")
+             .format(accuracy=accuracy, tier=tier))
 
 
 # The accuracy depends on every function the student wrote, so it is scored as the
