@@ -79,9 +79,9 @@ def test_training_curves_next_to_the_reference(graded):
     assert loss["series"]["yours"]["x"] == snapshots and loss["series"]["yours"]["y"][-1] < 0.5
     mine, ref = accuracy["series"]["yours"], accuracy["series"]["reference"]
     assert mine["x"] == ref["x"] == snapshots
-    # drawn in %, from the same accuracy the grade used
-    assert accuracy["ylabel"] == "test accuracy (%)"
-    assert ref["y"][-1] > 96 and abs(mine["y"][-1] - 100 * artifacts["test_accuracy"]) < 0.5
+    # drawn in %, on a 2,000-image sample of the test split: within its noise (0.4 points) of the graded accuracy
+    assert accuracy["ylabel"] == "test accuracy (%)" and accuracy["title"] == "Test accuracy (2,000 test images)"
+    assert ref["y"][-1] > 96 and abs(mine["y"][-1] - 100 * artifacts["test_accuracy"]) < 1.5
     page = (graded / "alice" / "feedback.html").read_text()
     assert len(re.findall(r'<img alt="your training curves[^"]*" src="data:image/png;base64,', page)) == 1
 

@@ -61,7 +61,8 @@ def test_there_are_secrets_to_look_for():
 def test_release_and_handout_leak_nothing(regenerated, where):
     lines, hidden = _secrets()
     if where == "release":
-        texts = {p.name: p.read_text() for p in ASSIGNMENT.release_dir.rglob("*") if p.is_file()
+        texts = {str(p.relative_to(ASSIGNMENT.release_dir)): p.read_bytes().decode(errors="replace")
+                 for p in ASSIGNMENT.release_dir.rglob("*") if p.is_file()
                  and "__pycache__" not in p.parts}
     else:
         texts = _release_texts(regenerated.root / "dist" / "mnist_mlp-student.zip")

@@ -88,7 +88,10 @@ def test_train_step_reference(student, reference):
 # (autograder/permutation.py); ``dataset["arrays"]`` holds the test split shuffled the same
 # way. Weights that were not trained on the grader's copy score at chance, so the sandbox's
 # answers (which student code could forge) matter only through the accuracy computed here.
-LOSS_SAMPLE = 2000  # training images the loss curve is computed on, here, from the returned weights
+# Each point of the curves is computed here, from the returned weights, on a fixed sample:
+# training images for the loss, test images for the accuracy (the final accuracy, the one
+# graded, uses the whole test split). A sample keeps the eleven points at a tenth of a second.
+CURVE_SAMPLE = 2000
 
 
 def _initial_params(s):
@@ -99,13 +102,15 @@ def _initial_params(s):
 
 
 def _splits(dataset):
-    """(training sample, test split) as the network sees them: flat pixels in [0, 1]."""
+    """(training sample, test sample, test split) as the network sees them: flat pixels in [0, 1]."""
     folder = Path(dataset["sandbox_folder"])
     images = np.load(folder / "x_train.npy", mmap_mode="r")
-    pick = np.sort(rng(10).choice(len(images), LOSS_SAMPLE, replace=False))
-    train = (images[pick].reshape(LOSS_SAMPLE, -1) / 255.0, np.load(folder / "y_train.npy")[pick])
+    pick = np.sort(rng(10).choice(len(images), CURVE_SAMPLE, replace=False))
+    train = (images[pick].reshape(CURVE_SAMPLE, -1) / 255.0, np.load(folder / "y_train.npy")[pick])
     x_test = dataset["arrays"]["x_test"]
-    return train, (x_test.reshape(len(x_test), -1) / 255.0, dataset["arrays"]["y_test"])
+    test = (x_test.reshape(len(x_test), -1) / 255.0, dataset["arrays"]["y_test"])
+    pick = np.sort(rng(11).choice(len(x_test), CURVE_SAMPLE, replace=False))
+    return train, (test[0][pick], test[1][pick]), test
 
 
 def _weights(values, params, what):
@@ -113,8 +118,9 @@ def _weights(values, params, what):
 
 
 def _curve(snapshots, params, reference, train, test):
-    """Training loss and test accuracy at step 0 and at every snapshot, both computed here
-    from the weights that came back (never from the loss student code reports)."""
+    """Training loss and test accuracy at step 0 and at every snapshot, on the samples
+    ``train`` and ``test``, computed here from the weights that came back (never from the
+    loss student code reports)."""
     steps, losses, accuracies = [], [], []
     for done, weights in [(0, params)] + [(snap[0], snap[1:]) for snap in snapshots]:
         try:
@@ -139,7 +145,7 @@ def _train_in_sandbox(student, dataset, params):
 def _reference_curve(reference, assignment, dataset, train, test):
     """The reference trained by the same harness in this (trusted) process, cached on disk."""
     s = dataset["schedule"]
-    inputs = [json.dumps([s, assignment.config.get("dataset")], sort_keys=True), dataset["sandbox_folder"],
+    inputs = [json.dumps([s, assignment.config.get("dataset"), CURVE_SAMPLE], sort_keys=True), dataset["sandbox_folder"],
               Path(reference.__file__).read_text(), Path(assignment.harness).read_text()]
     key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
     cache = Path(dataset["cache_folder"])
@@ -182,7 +188,7 @@ def trained(student, reference, dataset, assignment, artifacts):
     record["steps_done"] = steps_done if isinstance(steps_done, int) and 0 <= steps_done <= s["steps"] else 0
     record["stopped"] = str(outcome.get("stopped") or "")[:300]
     record["completed"] = record["steps_done"] == s["steps"] and not record["stopped"]
-    train, test = _splits(dataset)
+    train, test_sample, test = _splits(dataset)
     accuracy = reference.accuracy(*_weights(out[:4], params, _("trained weights")), *test)
     # Recorded for the instructor's class summary and the student's feedback; drawing
     # the curves must never cost points, so a failure there only leaves the plot out.
@@ -191,16 +197,17 @@ def trained(student, reference, dataset, assignment, artifacts):
         return record  # not one step taken: there is no curve to draw
     try:
         snapshots = [snap for snap in out[5] if isinstance(snap, (list, tuple)) and len(snap) == 5]
-        yours = _curve(snapshots, params, reference, train, test)
-        ref = _reference_curve(reference, assignment, dataset, train, test)
+        yours = _curve(snapshots, params, reference, train, test_sample)
+        ref = _reference_curve(reference, assignment, dataset, train, test_sample)
         percent = {"loss": 1, "accuracy": 100}  # accuracy is read in %, like everywhere else
         artifacts["plots"] = [
             {"title": title, "xlabel": _("training step"), "ylabel": ylabel,
              "series": {name: {"x": curve[key][0], "y": [percent[key] * v for v in curve[key][1]]}
                         for name, curve in (("yours", yours), ("reference", ref))}}
             for key, title, ylabel in (
-                ("loss", _("Training loss ({count:,} training images)").format(count=LOSS_SAMPLE), _("cross-entropy")),
-                ("accuracy", _("Test accuracy"), _("test accuracy (%)")))]
+                ("loss", _("Training loss ({count:,} training images)").format(count=CURVE_SAMPLE), _("cross-entropy")),
+                ("accuracy", _("Test accuracy ({count:,} test images)").format(count=CURVE_SAMPLE),
+                 _("test accuracy (%)")))]
     except Exception as err:  # noqa: BLE001
         artifacts["plots_error"] = f"{type(err).__name__}: {err}"[:300]
     return record
