@@ -42,7 +42,7 @@ messages: $(STAMP)
 			-o $$dir/$$domain.pot $$src; \
 		for lang in $(LANGUAGES); do [ -f $$dir/$$lang/LC_MESSAGES/$$domain.po ] || \
 			$(BABEL) init -D $$domain -i $$dir/$$domain.pot -d $$dir -l $$lang --width 100; done; \
-		$(BABEL) update -D $$domain -i $$dir/$$domain.pot -d $$dir --no-fuzzy-matching --ignore-obsolete --width 100; \
+		$(BABEL) update -D $$domain -i $$dir/$$domain.pot -d $$dir --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 100; \
 		$(BABEL) compile -D $$domain -d $$dir; \
 	done
 

@@ -16,7 +16,7 @@ import sys
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, SaveAutoGrades
 
-from autograder.nbgrader_preprocessors import ClearSolutionsWithHints, ScoreCheckCells
+from autograder.nbgrader.preprocessors import ClearSolutionsWithHints, ScoreCheckCells
 
 c = get_config()  # noqa: F821 - nbgrader defines it while it reads this file
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from . import data, permutation, report, summary, unzip
+from . import data, permutation, report, unzip
+from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
 from .workers import complete
 

@@ -110,8 +110,8 @@ def cmd_check(args):
     if args.json:
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
     if args.html:
-        from . import feedback_html
-        report.atomic_write(args.html, feedback_html.render(report.results_json(outcome), outcome.output,
+        from .pages import feedback
+        report.atomic_write(args.html, feedback.render(report.results_json(outcome), outcome.output,
                                                             title=i18n._("Self-check (public checks only)")))
         out.print(escape(i18n._("feedback written to {path}").format(path=args.html)))
     return 0 if outcome.score == outcome.max_score and outcome.checks and (trained is None or trained.all_likely) else 1

@@ -1,6 +1,6 @@
 """How checks reach student code, whatever runs it: the sandbox or a Jupyter kernel.
 
-Standard library only: the in-kernel runner (nbgrader_checks) imports it too.
+Standard library only: the in-kernel runner (nbgrader/checks.py) imports it too.
 """
 import functools
 

@@ -5,7 +5,7 @@ format with nbgrader's markers. A ``# hint: ...`` comment right above
 ``### BEGIN SOLUTION`` becomes the message of the stub's NotImplementedError.
 From it come ``assignments/<id>/<module>.py``, the nbgrader source notebook
 ``solutions/<id>/<module>.ipynb`` and nbgrader's release of it,
-``assignments/<id>/<module>.ipynb`` (see nbgrader_source.py), and
+``assignments/<id>/<module>.ipynb`` (see nbgrader/source.py), and
 ``dist/<id>-student.zip``, the handout.
 """
 import json
@@ -87,7 +87,7 @@ def notebook(source, solved):
     """``source`` as a notebook; solution cells carry nbgrader's schema-3 metadata.
 
     ``solved(index)`` names the functions a cell's solution blocks belong to. The
-    nbgrader source notebook starts from this (nbgrader_source.py).
+    nbgrader source notebook starts from this (nbgrader/source.py).
     """
     nb = jupytext.reads(source, fmt="py:percent")
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -107,11 +107,12 @@ def notebook(source, solved):
 def build(assignment, dist=None):
     """Write the release files and the handout zip; return the paths written.
 
-    The notebooks come from autograder/nbgrader_source.py: the instructor's nbgrader
+    The notebooks come from autograder/nbgrader/source.py: the instructor's nbgrader
     source notebook (``solutions/<id>/<module>.ipynb``, with test cells built from the
     ``@check`` markers) and what ``nbgrader generate_assignment`` makes of it.
     """
-    from . import i18n, nbgrader_source  # runs nbgrader: only the instructor's build needs it
+    from . import i18n
+    from .nbgrader import source as nbgrader_source  # runs nbgrader: only the instructor's build needs it
     i18n.choose(assignment)  # the notebook's own messages are in the course's language
     source = assignment.reference_path.read_text()
     release_py = strip_solutions(source)
@@ -185,7 +186,7 @@ requires-python = "{python}"
 dependencies = {dependencies}
 
 [tool.setuptools]
-packages = ["autograder", "autograder.sandbox", "autograder.handout.assignments"]
+packages = ["autograder", "autograder.sandbox", "autograder.nbgrader", "autograder.pages", "autograder.handout.assignments"]
 package-dir = {{"autograder.handout.assignments" = "assignments"}}
 
 [tool.setuptools.package-data]

@@ -201,11 +201,11 @@ def feedback_markdown(outcome, kind=None):
 
 def write_submission(outcome, folder, kind=None):
     """results.json is written last: when it exists, the whole folder is complete (see --resume)."""
-    from . import feedback_html
+    from .pages import feedback
     folder = Path(folder)
     results = results_json(outcome, kind)
     atomic_write(folder / "feedback.md", feedback_markdown(outcome, kind=kind))
-    atomic_write(folder / "feedback.html", feedback_html.render(results, printed=outcome.output))
+    atomic_write(folder / "feedback.html", feedback.render(results, printed=outcome.output))
     atomic_write(folder / "results.json", json.dumps(results, indent=2))
 
 

@@ -66,7 +66,7 @@ class TrainingReport:
         return out
 
     def plots(self):
-        """Figures in the shape feedback_html draws (see plugin.py's ``artifacts``)."""
+        """Figures in the shape pages/feedback.py draws (see plugin.py's ``artifacts``)."""
         plots = [{"title": _("Training loss (mini-batch)"), "xlabel": _("training step"), "ylabel": _("cross-entropy"),
                   "series": {"yours": {"x": [i * self.log_every for i in range(len(self.losses))],
                                        "y": self.losses}}}]
@@ -183,7 +183,8 @@ def notebook(assignment_id, language=None):
     The notebook's code runs in its own kernel (as in its check cells); only the trusted
     scoring and the held-out split come from here. Prints the report and returns it.
     """
-    from . import i18n, nbgrader_checks
+    from . import i18n
+    from .nbgrader import checks as nbgrader_checks
     namespace = sys._getframe(1).f_globals  # the notebook's globals
     assignment = nbgrader_checks.find_assignment(assignment_id)
     i18n.choose(assignment, language)

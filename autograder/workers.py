@@ -39,7 +39,8 @@ def preload(assignment):
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from . import feedback_html, grading, plots, plugin, summary  # noqa: F401  imported for their cost
+    from . import grading, plugin  # noqa: F401  imported for their cost
+    from .pages import feedback, plots, summary  # noqa: F401
     from .sandbox import jail
     jail.level()  # runs `unshare true` once
     report._validator()

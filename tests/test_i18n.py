@@ -143,7 +143,7 @@ def test_korean_feedback_page_in_a_browser(korean_grade, tmp_path):
 
 def test_figures_draw_hangul_with_a_korean_font():
     """Matplotlib warns of each glyph its fonts lack: none may be missing (fonts-nanum, .ci/run)."""
-    from autograder import plots
+    from autograder.pages import plots
     try:
         i18n.set_language("ko")
         curve = {"x": [0, 300, 600], "y": [2.3, 0.4, 0.3]}

@@ -18,7 +18,9 @@ import nbformat
 import pytest
 
 from autograder import assignment as assignments
-from autograder import nbgrader_checks, nbgrader_source, release
+from autograder import release
+from autograder.nbgrader import checks as nbgrader_checks
+from autograder.nbgrader import source as nbgrader_source
 from kit import REFERENCE, RELEASE, ROOT, functions, grade
 
 ASSIGNMENT = assignments.resolve("mnist_mlp")
@@ -84,7 +86,7 @@ def test_release_notebook_is_the_py_release_plus_check_cells():
 def test_a_check_cell_is_worth_the_number_it_returns_and_nothing_else():
     from nbgrader.utils import determine_grade  # how nbgrader's SaveAutoGrades scores a cell
 
-    from autograder.nbgrader_preprocessors import ScoreCheckCells
+    from autograder.nbgrader.preprocessors import ScoreCheckCells
 
     def scored(*outputs):
         cell = _check_cells(nbformat.read(SOURCE_NB, as_version=4))["sigmoid"]
@@ -139,7 +141,7 @@ nbgrader_checks = None
 
 
 def _run_in(namespace, function, hidden=False):
-    code = f"from autograder import nbgrader_checks\nresult = nbgrader_checks.run('mnist_mlp', {function!r}, hidden={hidden})"
+    code = f"{nbgrader_source.IMPORT}\nresult = nbgrader_checks.run('mnist_mlp', {function!r}, hidden={hidden})"
     exec(compile(code, "<test cell>", "exec"), namespace)
     return namespace["result"]
 
@@ -169,7 +171,7 @@ def test_check_cell_lines_are_complete_and_honest(capsys, monkeypatch):
     monkeypatch.setattr(nbgrader_checks, "_public_scores", {})
     namespace = {"__name__": "__main__"}
     exec(compile(RELEASE.read_text(), "<cell>", "exec"), namespace)  # the untouched stubs
-    code = "from autograder import nbgrader_checks\nnbgrader_checks.run('mnist_mlp', {!r}, {})"
+    code = nbgrader_source.IMPORT + "\nnbgrader_checks.run('mnist_mlp', {!r}, {})"
     for function, points in (("train_step", 20), ("network", 10)):
         exec(compile(code.format(function, points), "<test cell>", "exec"), namespace)
     lines = capsys.readouterr().out.splitlines()

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from autograder import feedback_html, plots, report, summary
+from autograder import report
+from autograder.pages import feedback, plots, summary
 from autograder.grading import Outcome
 from autograder.plugin import CheckResult
 from browser import CHROMIUM, layout, screenshot
@@ -89,10 +90,10 @@ def test_feedback_markdown_states_accuracy_and_why_training_stopped():
 
 
 def test_feedback_html_shows_the_training_outcome_once(rows):
-    page = feedback_html.render(rows[1])
+    page = feedback.render(rows[1])
     assert page.count("Training stopped after 0 of 6,000 steps: ValueError in update_params at step 0") == 1
     assert 'class="training stopped"' in page
-    assert "97.1%" in feedback_html.render(rows[0]) and "Training your network" not in feedback_html.render(rows[2])
+    assert "97.1%" in feedback.render(rows[0]) and "Training your network" not in feedback.render(rows[2])
 
 
 def test_results_json_carries_the_training_outcome_and_status(rows):
@@ -182,9 +183,9 @@ def pages(rows, tmp_path_factory):
     found = {"summary": folder / "summary.html", "feedback": folder / "feedback.html",
              "self-check": folder / "check.html"}
     found["summary"].write_text(summary.render(rows, "MNIST MLP: class summary"))
-    found["feedback"].write_text(feedback_html.render(rows[1], printed="x" * 300))
+    found["feedback"].write_text(feedback.render(rows[1], printed="x" * 300))
     check = report.results_json(Outcome("mnist_mlp", _checks([])))
-    found["self-check"].write_text(feedback_html.render(check, title="Self-check (public checks only)"))
+    found["self-check"].write_text(feedback.render(check, title="Self-check (public checks only)"))
     return found
 
 

@@ -7,7 +7,7 @@ Generated, never edited by hand, from the one source of truth:
 - the ``@check(...)`` markers of the public and hidden test modules give the rubric: after
   the cell that defines each graded function comes one autograder test cell worth that
   function's points; functions with no cell of their own (``network``) are checked at the
-  end. A test cell calls the engine's checks (``autograder.nbgrader_checks.run``); its
+  end. A test cell calls the engine's checks (``autograder.nbgrader.checks.run``); its
   hidden half sits between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``.
 
 ``build`` writes ``solutions/<id>/<module>.ipynb`` and then runs the real
@@ -25,11 +25,12 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from . import release
-from .i18n import _
+from .. import release
+from ..i18n import _
 
 HIDDEN_BEGIN, HIDDEN_END = release.HIDDEN_BEGIN, release.HIDDEN_END
 CONFIG = "nbgrader_config.py"
+IMPORT = "from autograder.nbgrader import checks as nbgrader_checks"  # what a test cell runs
 SOURCE_DIRECTORY, RELEASE_DIRECTORY = "solutions", "release"  # as nbgrader_config.py sets them
 
 
@@ -84,10 +85,10 @@ def check_cell_source(assignment_id, function, points):
         about = "They are all hidden: grading runs them."
     call = f'nbgrader_checks.run("{assignment_id}", "{function}", {total:g}'
     lines = [f"# The checks of `{function}`, {total:g} points. {about}",
-             "from autograder import nbgrader_checks", call + ")"]
+             IMPORT, call + ")"]
     if points["hidden"]:
         # Imported again after the student's code ran: a rebound name cannot stand in for the engine.
-        lines += [HIDDEN_BEGIN, "from autograder import nbgrader_checks", call + ", hidden=True)", HIDDEN_END]
+        lines += [HIDDEN_BEGIN, IMPORT, call + ", hidden=True)", HIDDEN_END]
     return "\n".join(lines)
 
 

@@ -34,8 +34,8 @@ import sys
 import threading
 from pathlib import Path
 
-from .proxy import StudentCalls
-from .sandbox.child import BoundedText
+from ..proxy import StudentCalls
+from ..sandbox.child import BoundedText
 
 MAX_OUTPUT_CHARS = 4000
 _public_points = {}  # (assignment, function) -> points of the last public run, for the hidden run
@@ -48,7 +48,7 @@ class _CallTimeout(BaseException):
 
 def find_assignment(assignment_id):
     """The assignment: beside the installed engine (the kit, the handout), else above the cwd."""
-    from . import assignment as assignments
+    from .. import assignment as assignments
     roots = [assignments.ROOT, Path.cwd(), *Path.cwd().parents]
     for root in roots:
         if (root / "assignments" / assignment_id / "assignment.toml").is_file():
@@ -59,7 +59,7 @@ def find_assignment(assignment_id):
 
 def plain(value):
     """``value`` as the sandbox's wire would deliver it: fresh numbers, arrays, tuples, lists, dicts."""
-    from . import wire
+    from .. import wire
     buffers = []
     doc = json.dumps(wire._encode(value, buffers, 0), allow_nan=False)
     return wire.decode(doc, buffers)
@@ -93,7 +93,7 @@ class KernelStudent(StudentCalls):
 
     # -- the proxy's interface -----------------------------------------------------------
     def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
-        from .sandbox.runner import StudentTimeout, already_hung, call_label, did_not_finish
+        from ..sandbox.runner import StudentTimeout, already_hung, call_label, did_not_finish
         label = call_label(name, target)
         stuck = [n for n in (name, *requires) if n in self.hung]
         if stuck:
@@ -175,7 +175,7 @@ class KernelStudent(StudentCalls):
         return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where}
 
     def _fail(self, name, error):
-        from .sandbox.runner import student_error
+        from ..sandbox.runner import student_error
         raise student_error(name, error, self._aliases.get(name, ()), lambda: set(self._namespace))
 
 
@@ -219,8 +219,8 @@ def _kernel_plugin(assignment, function, student, reference, hidden):
     (student, reference, dataset, ...) serve the checks, exactly as in the kit's grader;
     only the ``student`` proxy differs, and only ``function``'s checks are collected.
     """
-    from . import data, permutation
-    from .plugin import GradingPlugin
+    from .. import data, permutation
+    from ..plugin import GradingPlugin
 
     class KernelPlugin(GradingPlugin):
         def __init__(self):  # no submission to read or sandbox to start
@@ -263,8 +263,9 @@ def _run_checks(assignment, function, namespace, hidden):
     """Run one function's public (or hidden) checks with pytest; return (results, student)."""
     import pytest
 
-    from . import i18n
-    from . import plugin as fixtures
+    from .. import i18n
+    from .. import plugin as fixtures
+    from ..grading import CHECKS_INI
     i18n.choose(assignment)
     reference = assignment.load_reference() if assignment.has_solutions else None
     limits = assignment.config.get("limits", {})
@@ -272,7 +273,7 @@ def _run_checks(assignment, function, namespace, hidden):
                             assignment.harness, assignment.config.get("aliases"))
     plugin = _kernel_plugin(assignment, function, student, reference, hidden)
     folder = assignment.hidden_tests if hidden else assignment.public_tests
-    args = [str(folder), "-c", str(Path(__file__).with_name("checks.ini")), "--rootdir", str(assignment.root),
+    args = [str(folder), "-c", str(CHECKS_INI), "--rootdir", str(assignment.root),
             "-q", "-p", "no:faulthandler", "--capture=sys", "-o", "timeout=0"]
     log = io.StringIO()
     with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
@@ -299,7 +300,7 @@ def run(assignment_id, function, points=None, hidden=False):
     if hidden and not assignment.has_solutions:
         raise RuntimeError("the hidden checks need the instructor's solutions folder")
     results, student = _run_checks(assignment, function, namespace, hidden)
-    from .i18n import _
+    from ..i18n import _
     got = sum(c.points for c in results)
     most = sum(c.max_points for c in results)
     out = []

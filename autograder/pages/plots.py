@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
 from matplotlib.figure import Figure  # noqa: E402
 
-from .i18n import _  # noqa: E402
+from ..i18n import _  # noqa: E402
 
 # DejaVu Sans has no Hangul: a Korean course's figures fall back, glyph by glyph, to a CJK
 # font when one is installed (Debian: fonts-nanum; .ci/run installs it).

@@ -16,7 +16,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
 from traitlets import Unicode
 
-from . import release
+from .. import release
 
 CHECK_CALL = "nbgrader_checks.run("
 

@@ -8,9 +8,9 @@ out apart from the message; ``extra_data.artifacts.plots`` becomes a training-cu
 import re
 from html import escape
 
-from . import i18n, report
-from .checks import cause_label, value_labels
-from .i18n import _
+from .. import i18n, report
+from ..checks import cause_label, value_labels
+from ..i18n import _
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:90rem;margin:1.5rem auto;padding:0 1.5rem;color:#222}

@@ -8,7 +8,8 @@ from collections import Counter
 from html import escape
 from urllib.parse import quote
 
-from . import plots, report
+from .. import report
+from . import plots
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem auto;padding:0 1.5rem;color:#222;max-width:110rem}
