@@ -100,15 +100,10 @@ def status(results):
     return _status(extra.get("error"), next((n[len(UNREADABLE):].strip() for n in lines if n.startswith(UNREADABLE)), ""))
 
 
-def kind_label(kind):
-    """A status kind in the student's language."""
-    return {GRADED: _("graded"), UNREADABLE_STATUS: _("unreadable"), NOT_A_SUBMISSION: _("not a submission"),
-            REJECTED: _("rejected"), GRADING_ERROR: _("grading error")}.get(kind, kind)
-
-
 def error_line(outcome, kind=None):
-    """Why a submission has no grade, for the student."""
-    return f"{kind_label(kind or GRADING_ERROR).capitalize()}: {outcome.error}"
+    """Why a submission has no grade (``kind``: NOT_A_SUBMISSION or GRADING_ERROR), for the student."""
+    label = _("not a submission") if kind == NOT_A_SUBMISSION else _("grading error")
+    return f"{label.capitalize()}: {outcome.error}"
 
 
 def score_line(score, most):
