@@ -31,14 +31,16 @@ release: $(STAMP)
 # The catalogues (autograder/i18n.py): the engine's, then each assignment's public and hidden checks'.
 BABEL := $(VENV)/bin/pybabel
 LANGUAGES := $(notdir $(patsubst %/,%,$(wildcard autograder/locale/*/)))
+# A release stub's `raise NotImplementedError("hint")` is a message too: students read its hint.
 CATALOGUES := autograder:autograder/locale:autograder \
-	$(foreach d,$(wildcard assignments/*/tests solutions/*/tests),$(d):$(dir $(d))locale:checks)
+	$(foreach d,$(wildcard assignments/*/assignment.toml),$(dir $(d)):$(dir $(d))locale:checks) \
+	$(foreach d,$(wildcard solutions/*/tests),$(d):$(dir $(d))locale:checks)
 
 messages: $(STAMP)
 	@set -e; for c in $(CATALOGUES); do \
 		src=$${c%%:*}; rest=$${c#*:}; dir=$${rest%%:*}; domain=$${rest#*:}; \
 		mkdir -p $$dir; \
-		$(BABEL) extract -F babel.cfg -k check:2 --no-location --omit-header --sort-output \
+		$(BABEL) extract -F babel.cfg -k check:2 -k NotImplementedError --no-location --omit-header --sort-output \
 			-o $$dir/$$domain.pot $$src; \
 		for lang in $(LANGUAGES); do [ -f $$dir/$$lang/LC_MESSAGES/$$domain.po ] || \
 			$(BABEL) init -D $$domain -i $$dir/$$domain.pot -d $$dir -l $$lang --width 100; done; \

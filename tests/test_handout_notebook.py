@@ -78,3 +78,10 @@ def test_release_notebook_runs_in_a_fresh_venv_with_only_the_handout(tmp_path):
     assert sum(points.values()) == 100
     training = text(cells["training-check"])
     assert "validation accuracy" in training and "90% tier: likely reached" in training, training
+
+    # A Korean course: the installed handout carries the engine's and the public checks' catalogues.
+    korean = subprocess.run([python, "-m", "autograder", "check", "--lang", "ko"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert "실패 sigmoid: 알려진 값 (0/3)" in korean.stdout, korean.stdout
+    assert "sigmoid을(를) 아직 구현하지 않았습니다" in korean.stdout and "0 / 66 공개 검사 점수" in korean.stdout
+    assert "np.exp를 사용하세요" in korean.stdout  # the stub's own hint, from the public catalogue

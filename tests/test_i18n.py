@@ -18,9 +18,9 @@ LANGUAGES = ["en", "ko"]
 ASSIGNMENT = assignments.resolve("mnist_mlp")
 # (the code a catalogue's messages are extracted from, its folder, its domain): see autograder/i18n.py
 CATALOGUES = {"engine": (ROOT / "autograder", i18n.LOCALE_DIR, i18n.DOMAIN),
-              "public checks": (ASSIGNMENT.public_tests, ASSIGNMENT.release_dir / "locale", i18n.CHECKS_DOMAIN),
+              "public checks": (ASSIGNMENT.release_dir, ASSIGNMENT.release_dir / "locale", i18n.CHECKS_DOMAIN),
               "hidden checks": (ASSIGNMENT.hidden_tests, ASSIGNMENT.solution_dir / "locale", i18n.CHECKS_DOMAIN)}
-KEYWORDS = {**DEFAULT_KEYWORDS, "check": (2,)}  # as `make messages` extracts them (-k check:2)
+KEYWORDS = {**DEFAULT_KEYWORDS, "check": (2,), "NotImplementedError": (1,)}  # as `make messages` extracts them
 
 
 def catalogue(name, language, suffix="po"):

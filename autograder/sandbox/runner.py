@@ -344,7 +344,7 @@ def student_error(name, error, aliases=(), defined_names=set, memory_bytes=None)
         limit = _(" (the limit is {gib:g} GiB)").format(gib=memory_bytes / 2**30) if memory_bytes else ""
         return StudentException(_("{name} ran out of memory").format(name=name) + limit + where, error["type"])
     if error["type"] == "NotImplementedError":
-        hint = f": {error['message']}" if error["message"] else ""
+        hint = ": " + _(error["message"]) if error["message"] else ""  # a release stub's hint is in the catalogue
         return NotImplementedYet(_("{name} is not implemented yet (it raises NotImplementedError{hint})").format(
             name=name, hint=hint))
     return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {error['message']}")
