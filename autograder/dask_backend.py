@@ -12,6 +12,7 @@ again elsewhere; the first result that comes back is the one written, once.
 Every Dask worker needs this kit installed at the same version, and the data set
 (``python -m autograder data``): see "Grading on a cluster" in the README.
 """
+import os
 import threading
 import tempfile
 from concurrent.futures import CancelledError
@@ -20,7 +21,7 @@ from pathlib import Path
 from distributed import Client
 
 from . import assignment as assignments
-from . import report
+from . import i18n, report
 from .batch import CODE_SUFFIXES
 from .workers import INTERRUPTED, Pool, complete, write_error
 
@@ -44,6 +45,7 @@ class DaskWorkers:
 
     def __init__(self, assignment, out_dir, timeout, jobs, scheduler):
         self.assignment, self.out_dir, self.timeout = assignment, Path(out_dir), timeout
+        self.language = os.environ.get(i18n.ENV)  # --lang: the Dask workers' environment does not have it
         try:
             self.client = Client(scheduler, set_as_default=False, timeout=CONNECT_SECONDS)
         except OSError as err:
@@ -71,8 +73,9 @@ class DaskWorkers:
         (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
         if entry.error:
             return write_error(folder, entry.id, entry.error, kind=report.NOT_A_SUBMISSION)
-        future = self.client.submit(grade_remote, self.assignment.id, self.timeout, entry.id, entry.path.name,
-                                    source_files(entry.path), str(entry.path.parent), str(folder), pure=False)
+        future = self.client.submit(grade_remote, self.assignment.id, self.timeout, self.language, entry.id,
+                                    entry.path.name, source_files(entry.path), str(entry.path.parent), str(folder),
+                                    pure=False)
         with self.lock:
             self.futures.add(future)
         try:
@@ -100,22 +103,22 @@ _pools = {}
 _pools_lock = threading.Lock()
 
 
-def _pool(assignment_id, timeout):
-    """One pool of warm graders per Dask worker process, shared by its threads."""
+def _pool(assignment_id, timeout, language):
+    """One pool of warm graders per Dask worker process (and course language), shared by its threads."""
     with _pools_lock:
-        if assignment_id not in _pools:
-            _pools[assignment_id] = Pool(assignments.resolve(assignment_id), timeout)
-        return _pools[assignment_id]
+        if (assignment_id, language) not in _pools:
+            _pools[assignment_id, language] = Pool(assignments.resolve(assignment_id), timeout, language)
+        return _pools[assignment_id, language]
 
 
-def grade_remote(assignment_id, timeout, student, name, files, source_parent, out_folder):
+def grade_remote(assignment_id, timeout, language, student, name, files, source_parent, out_folder):
     """Grade one submission here; {"problem": what went wrong or "", "files": {name: text}}.
 
     The submission is rebuilt under a temporary folder; paths in the results that name
     it are given back as the instructor's (``source_parent``, ``out_folder``), so the
     files are those a local run writes.
     """
-    pool = _pool(assignment_id, timeout)
+    pool = _pool(assignment_id, timeout, language)
     with tempfile.TemporaryDirectory(prefix="autograder-dask-") as tmp:
         source, out = Path(tmp) / "in", Path(tmp) / "out" / student
         source.mkdir()

@@ -24,7 +24,7 @@ import threading
 import traceback
 from pathlib import Path
 
-from . import report
+from . import i18n, report
 from .grading import Outcome
 
 PR_SET_PDEATHSIG = 1
@@ -150,11 +150,13 @@ class Worker:
 
     START_SECONDS = 120
 
-    def __init__(self, assignment):
+    def __init__(self, assignment, language=None):
         # OpenBLAS's thread pool, started by the worker's import of NumPy, spins in every
         # forked grader (measured: ten times slower); one BLAS thread per worker is also
         # what --jobs N on N cores wants.
         env = {**os.environ, **{name: "1" for name in BLAS_THREADS}}
+        if language:
+            env[i18n.ENV] = language  # the students' language (--lang), read by i18n.choose
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "autograder", "worker", "--assignment", assignment.id], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -219,8 +221,8 @@ class Pool:
     for the submissions they were grading.
     """
 
-    def __init__(self, assignment, timeout):
-        self.assignment, self.timeout = assignment, timeout
+    def __init__(self, assignment, timeout, language=None):
+        self.assignment, self.timeout, self.language = assignment, timeout, language
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.idle = []
@@ -231,7 +233,7 @@ class Pool:
         with self.lock:
             if self.idle:
                 return self.idle.pop()
-        worker = Worker(self.assignment)
+        worker = Worker(self.assignment, self.language)
         with self.lock:
             self.everyone.add(worker)
         return worker
