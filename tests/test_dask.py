@@ -71,3 +71,14 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
                    timeout=120)
     assert proc.returncode != 0
     assert "tcp://127.0.0.1:9" in proc.stderr
+
+
+@pytest.mark.timeout(300)
+def test_a_dask_task_grades_in_the_language_it_was_sent_with(tmp_path):
+    """``grade --lang ko --scheduler ...``: a Dask worker's environment has no --lang, the task carries it."""
+    from autograder import dask_backend
+    reply = dask_backend.grade_remote("mnist_mlp", 300, "ko", "minji", "minji.py", {"minji.py": b""},
+                                      str(tmp_path), str(tmp_path / "out" / "minji"))
+    assert reply["problem"] == ""
+    results = json.loads(reply["files"]["results.json"])
+    assert results["output"].startswith("점수: 0 / 100") and "# 피드백: minji" in reply["files"]["feedback.md"]
