@@ -18,6 +18,10 @@ import time
 import numpy as np
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+# What the trusted side accepts from the child by default: every reply a check expects is far
+# smaller, and decoding is linear in these, so no reply costs the grader more than a moment.
+REPLY_DOC_BYTES = 1 << 20     # the JSON part: structure, strings, scalars
+REPLY_ARRAY_BYTES = 16 << 20  # the raw bytes of its arrays
 MAX_DEPTH = 12
 MAX_ITEMS = 100_000
 ARRAY_KINDS = "biuf"  # bool, signed, unsigned, float: nothing that can hold objects
@@ -124,7 +128,13 @@ def _decode(node, buffers, depth):
 
 
 def decode(doc, buffers):
-    return _decode(json.loads(doc), buffers, 0)
+    """The message in ``doc`` and ``buffers``; any malformation is a WireError, never another exception."""
+    try:
+        return _decode(json.loads(doc), buffers, 0)
+    except WireError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError) as err:
+        raise WireError(f"malformed message ({type(err).__name__})") from None
 
 
 def send(fd, message):
@@ -160,13 +170,14 @@ class Reader:
             raise WireError(f"message of {n} bytes exceeds the {budget}-byte limit")
         return n
 
-    def receive(self, timeout=None):
+    def receive(self, timeout=None, doc_bytes=MAX_MESSAGE_BYTES, array_bytes=MAX_MESSAGE_BYTES):
+        """The next message; a WireError if its JSON part or its arrays exceed the given sizes."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        doc = self._read_exact(self._length(deadline, MAX_MESSAGE_BYTES), deadline)
+        doc = self._read_exact(self._length(deadline, doc_bytes), deadline)
         count = self._length(deadline, 10_000)
-        buffers, total = [], len(doc)
+        buffers, total = [], 0
         for _ in range(count):
-            n = self._length(deadline, MAX_MESSAGE_BYTES - total)
+            n = self._length(deadline, array_bytes - total)
             buffers.append(self._read_exact(n, deadline))
             total += n
         return decode(doc, buffers)
