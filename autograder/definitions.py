@@ -112,3 +112,30 @@ def select(chunks):
                           _("{where}, lines {lines}: not run (the grader runs only imports, definitions and simple "
                             "constants)")).format(where=chunk.label, lines=lines))
     return statements, notes
+
+
+def _functions(sources):
+    """Every top-level function definition in ``sources`` (read with ast, never run)."""
+    for source in sources:
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:
+            continue
+        yield from (n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+
+
+def defined_names(sources):
+    """Top-level function and class names in ``sources``."""
+    return {node.name for node in _functions(sources)}
+
+
+def called_by(sources, name):
+    """The top-level functions that ``name`` uses, directly or through another of them."""
+    uses = {node.name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} for node in _functions(sources)}
+    found, todo = set(), [name]
+    while todo:
+        for used in uses.get(todo.pop(), ()):
+            if used in uses and used not in found and used != name:
+                found.add(used)
+                todo.append(used)
+    return found

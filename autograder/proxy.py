@@ -9,8 +9,14 @@ class StudentCalls:
     """``student.softmax(x)``, ``student.isolated("train_step")(...)``, ``student.harness("train", ...)``.
 
     A subclass defines ``call(name, *args, oracles=(), timeout=None, target="module",
-    requires=(), **kwargs)`` and ``_graded``, the names of the graded functions.
+    requires=(), **kwargs)``, ``times()`` (the CPU seconds the student's code has used, and
+    the seconds it waited for a CPU, measured by the trusted side) and ``_graded``, the names
+    of the graded functions.
     """
+
+    def own_process(self, name):
+        """A proxy whose calls run in a process of their own named ``name`` (where there are processes)."""
+        return self
 
     def isolated(self, name):
         """Call ``name`` with the other graded functions answered by the reference.

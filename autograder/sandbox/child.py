@@ -11,7 +11,7 @@ Replies (child -> grader):
   {"loaded": true, "errors": [...]}     after the last one
   {"callback": name, "args": [...]}     an oracle needs the grader's reference; a reply follows
   {"ok": true, "value": ...,  "warnings": [...]}
-  {"ok": false, "error": {"type", "message", "where"}, "warnings": [...]}
+  {"ok": false, "error": {"type", "message", "where", "function"}, "warnings": [...]}
 """
 import io
 import json
@@ -104,8 +104,10 @@ class _Server:
         function = getattr(owner, name, None)
         if function is None or not callable(function):
             return {"ok": False, "error": {"type": "missing", "message": name, "where": ""}}
-        saved = {n: self.module.__dict__.get(n) for n in request.get("oracles", ())}
-        self.module.__dict__.update({n: self._oracle(n) for n in saved})
+        names = self.module.__dict__
+        missing = object()
+        saved = {n: names.get(n, missing) for n in request.get("oracles", ())}
+        names.update({n: self._oracle(n) for n in saved})
         args = request["args"]
         if request["target"] == "harness":
             args = [self.module, *args]
@@ -119,8 +121,12 @@ class _Server:
                 reply = {"ok": True, "value": function(*args, **request["kwargs"])}
             except BaseException as exc:  # noqa: B036
                 reply = {"ok": False, "error": self._describe(exc)}
-            finally:
-                self.module.__dict__.update(saved)
+            finally:  # a helper the submission does not define is removed again, not left as None
+                for n, value in saved.items():
+                    if value is missing:
+                        names.pop(n, None)
+                    else:
+                        names[n] = value
         messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
         reply["warnings"] = messages[:5]
         reply["printed"] = printed.text()
@@ -129,13 +135,14 @@ class _Server:
     def _describe(self, exc):
         import traceback
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if (f.filename, f.lineno) in self.lines]
-        where = ""
+        where, function = "", ""
         if frames:
             last = frames[-1]
             where = f"{last.filename}, line {last.lineno}: {self.lines[(last.filename, last.lineno)].strip()}"
+            function = last.name
         elif isinstance(exc, SyntaxError) and exc.filename:
             where = f"{exc.filename}, line {exc.lineno}"
-        return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where}
+        return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where, "function": function}
 
 
 class BoundedText(io.TextIOBase):

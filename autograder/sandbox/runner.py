@@ -4,7 +4,7 @@ Every failure of student code surfaces as a ``StudentError`` with a message
 written for the student; the grader process itself never sees an exception
 from student code, only plain data.
 """
-import ast
+import fcntl
 import json
 import os
 import signal
@@ -13,16 +13,26 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import wire
+from .. import definitions, wire
 from ..i18n import _
 from . import jail
 from .child import BOOT
 
 ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # needed for correct BLAS on some CPUs
+F_SETPIPE_SZ = 1031
+# Everything the child says is cut here, on the trusted side, whatever the child did to itself:
+# text fields to these many characters, warnings to a few, printed output to PRINTED_CHARS.
+TEXT_CHARS = {"type": 80, "message": 300, "where": 300, "function": 80}
+WARNINGS, WARNING_CHARS, PRINTED_CHARS = 5, 300, 4000
+# A callback asks the grader to run the reference: it is answered only for the helpers the
+# current call substitutes, a few dozen times per call, and only on arguments about the size
+# of the call's own (so no callback makes the grader build a huge array).
+CALLBACKS_PER_CALL = 64
+CALLBACK_ANSWER_BYTES = 4 << 20
 
 
 @dataclass
@@ -45,8 +55,18 @@ class Limits:
                    memory_bytes=config.get("memory_mb", 2048) << 20)
 
 
+@dataclass
+class Shared:
+    """What the sandboxes of one submission share: its deadline, its restarts, the functions that hung."""
+    deadline: float
+    restarts: int = 0
+    hung: set = field(default_factory=set)
+
+
 class StudentError(Exception):
-    """Student code failed; ``str(err)`` is the explanation for the student."""
+    """Student code failed; ``str(err)`` is the explanation for the student, ``record`` the
+    failed call's record as the child sent it, checked and cut (type, message, where, function)."""
+    record = {}
 
 
 class NotImplementedYet(StudentError):
@@ -96,10 +116,15 @@ class BoundedOutput:
 
 
 class Sandbox:
-    """One submission's child process, restarted transparently after a crash or a hang."""
+    """One child process for a submission, restarted transparently after a crash or a hang.
+
+    Several sandboxes of one submission (``shared``) have one deadline and one list of
+    functions that hung; each has a process of its own, so nothing one of them was sent can
+    reach another.
+    """
 
     def __init__(self, statements, module_name, *, limits=None, harness=None, keep=(), hide=(),
-                 oracle=None, aliases=None):
+                 oracle=None, aliases=None, shared=None):
         self.statements = [(s.label, s.line, s.source) for s in statements]
         self.module_name = module_name
         self.limits = limits or Limits()
@@ -110,7 +135,7 @@ class Sandbox:
         engine = os.path.join(ENGINE_ROOT, "autograder")
         self.keep = [*jail.python_keep_paths(), engine, *keep] + ([os.path.dirname(harness)] if harness else [])
         self.hide = [ENGINE_ROOT, *hide]
-        self.deadline = time.monotonic() + self.limits.submission_seconds
+        self.shared = shared or Shared(time.monotonic() + self.limits.submission_seconds)
         self.skipped = set()  # statements that hung at load time are not run again
         self.load_errors = []
         self.notes = []
@@ -118,16 +143,27 @@ class Sandbox:
         self.warnings = []
         self.printed = ""  # what the last call printed (Python-level stdout and stderr)
         self.process = None
-        self.restarts = -1
-        self.hung = set()  # functions that already ran out of time are not called again
+
+    @property
+    def hung(self):
+        """Functions that already ran out of time are not called again, in any sandbox of the submission."""
+        return self.shared.hung
+
+    @property
+    def deadline(self):
+        return self.shared.deadline
 
     # -- lifecycle -------------------------------------------------------------------------
     def _spawn(self):
-        self.restarts += 1
-        if self.restarts > self.limits.max_restarts:
+        if self.shared.restarts > self.limits.max_restarts:
             raise StudentCrash(_("was not run: your code crashed or hung too many times already"))
+        self.shared.restarts += 1
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
+        try:  # a training step's weights in one write, not twenty: fewer switches between the processes
+            fcntl.fcntl(from_child_w, F_SETPIPE_SZ, 1 << 20)
+        except OSError:
+            pass
         self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-", ignore_cleanup_errors=True)
         config = {"module_name": self.module_name, "fd_in": to_child_r, "fd_out": from_child_w,
                   "harness": self.harness, "workdir": self._tmp.name,
@@ -173,12 +209,17 @@ class Sandbox:
                 self.notes.append(_("{where}, line {line}: `{code}` was skipped: {error}").format(
                     where=label, line=line, code=source.splitlines()[0][:60], error=err))
                 return self._spawn()
-            if "loading" in reply:
-                current = int(reply["loading"])
+            if _index(reply.get("loading"), len(indices)) is not None:
+                current = _index(reply["loading"], len(indices))
                 continue
+            errors = reply.get("errors")
             self.load_errors = []
-            for err in reply["errors"]:
-                label, line, _source = self.statements[indices[err["index"]]]
+            for err in errors if isinstance(errors, list) else []:
+                index = _index(err.get("index") if isinstance(err, dict) else None, len(indices))
+                if index is None or len(self.load_errors) >= len(indices):
+                    continue
+                label, line, _source = self.statements[indices[index]]
+                err = _clean_error(err)
                 self.load_errors.append(f"{label}, line {line}: {err['type']}: {err['message']}")
             return
 
@@ -218,11 +259,17 @@ class Sandbox:
     def __exit__(self, *exc):
         self.close()
 
+    def times(self):
+        """(CPU seconds, seconds waiting for a CPU) of the child so far, every process it started
+        included: measured here from /proc, so nothing student code does to its clocks changes them."""
+        return jail.tree_times(self.process.pid) if self.process else (0.0, 0.0)
+
     # -- calls -----------------------------------------------------------------------------
-    def _receive(self, timeout):
+    def _receive(self, timeout, array_bytes=wire.REPLY_ARRAY_BYTES):
         left = self.deadline - time.monotonic()
         try:
-            return self.reader.receive(timeout=max(min(timeout, left), 0.01))
+            return self.reader.receive(timeout=max(min(timeout, left), 0.01), doc_bytes=wire.REPLY_DOC_BYTES,
+                                       array_bytes=array_bytes)
         except wire.WireTimeout:
             self.kill()
             if left <= timeout:
@@ -236,7 +283,8 @@ class Sandbox:
                 status = _(" (exit status {code})").format(code=code) if code is not None else ""
                 raise StudentCrash(_("ended the process running your code abruptly{status}: "
                                      "os._exit, a crash, or the memory limit").format(status=status)) from None
-            raise StudentCrash(_("sent back something the grader cannot read: {error}").format(error=err)) from None
+            raise StudentCrash(_("sent back something the grader cannot read: {error}").format(
+                error=str(err)[:200])) from None
 
     def _send(self, message):
         try:
@@ -252,7 +300,8 @@ class Sandbox:
         """Run ``name`` from the submission (or the harness) on plain-data arguments.
 
         ``requires`` names student functions the call depends on: if one of them already
-        ran out of time, this call would too, so it fails at once.
+        ran out of time, this call would too, so it fails at once. ``oracles`` names the
+        helpers the reference answers during this call (only those).
         """
         label = call_label(name, target)
         if time.monotonic() >= self.deadline:
@@ -276,33 +325,27 @@ class Sandbox:
         self._send({"op": "call", "target": target, "name": name, "args": list(args),
                     "kwargs": kwargs, "oracles": oracles})
         timeout = timeout or self.limits.call_seconds
+        callbacks = Callbacks(self.oracle, oracles, (args, kwargs))
         while True:
             reply = self._receive(timeout)
+            if not isinstance(reply, dict):
+                reply = {}
             if "callback" not in reply:
                 break
-            self._send(self._answer(reply))
-        self.warnings = reply.get("warnings", [])
-        self.printed = str(reply.get("printed", ""))
-        if reply.get("ok"):
+            if callbacks.count >= CALLBACKS_PER_CALL:  # a flood, not a computation: stop the process
+                self.kill()
+                raise StudentCrash(_("sent the grader more than {count} requests in one call").format(
+                    count=CALLBACKS_PER_CALL))
+            self._send(callbacks.answer(reply))
+        self.warnings = _clean_warnings(reply.get("warnings"))
+        self.printed = _cut(reply.get("printed"), PRINTED_CHARS)
+        if reply.get("ok") is True and "value" in reply:
             return reply["value"]
-        raise self._error(name, reply["error"])
-
-    def _answer(self, request):
-        try:
-            return {"value": self.oracle[request["callback"]](*request["args"], **request["kwargs"])}
-        except Exception as exc:  # bad arguments from student code: tell it, like numpy would
-            return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        raise self._error(name, _clean_error(reply.get("error")))
 
     def _defined_names(self):
         """Top-level function and class names in the submission, read from its source (never run here)."""
-        names = set()
-        for _label, _line, source in self.statements:
-            try:
-                body = ast.parse(source).body
-            except SyntaxError:
-                continue
-            names |= {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        return names
+        return definitions.defined_names(source for _label, _line, source in self.statements)
 
     def _error(self, name, error):
         return student_error(name, error, self.aliases.get(name, ()), self._defined_names,
@@ -310,6 +353,87 @@ class Sandbox:
 
     def output_text(self):
         return "\n".join(o.text() for o in self.outputs if o.text())
+
+
+class Callbacks:
+    """The reference's answers to one call's callbacks, on the trusted side.
+
+    Only the helpers the call substitutes (``allowed``) are answered (the call stops after
+    CALLBACKS_PER_CALL requests), on arguments no larger than the call's own ``given``
+    (a few times as many numbers, integers as large as its dimensions), with an answer of
+    at most CALLBACK_ANSWER_BYTES: whatever student code asks, the grader's memory and
+    time stay those of the check.
+    """
+
+    def __init__(self, oracle, allowed, given):
+        self.oracle, self.allowed, self.count = oracle or {}, set(allowed), 0
+        numbers, ints = _size(given)
+        self.max_numbers = 4 * numbers + 10_000
+        self.max_int = 10 * ints + 100
+
+    def answer(self, request):
+        self.count += 1
+        name = request.get("callback")
+        if not isinstance(name, str) or name not in self.allowed:
+            return {"error": f"the grader answers no call of {str(name)[:40]} here"}
+        args, kwargs = request.get("args"), request.get("kwargs")
+        if not isinstance(args, list) or not isinstance(kwargs, dict):
+            return {"error": "malformed callback"}
+        numbers, ints = _size((args, kwargs))
+        if numbers > self.max_numbers or ints > self.max_int:
+            return {"error": f"{name} was called on arguments far larger than the check's"}
+        try:
+            value = self.oracle[name](*args, **kwargs)
+        except Exception as exc:  # bad arguments from student code: tell it, like numpy would
+            return {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        if len(wire.encode({"value": value})) > CALLBACK_ANSWER_BYTES:
+            return {"error": f"the answer of {name} would be too large"}
+        return {"value": value}
+
+
+def _size(value, depth=0):
+    """(how many numbers ``value`` holds, its largest integer or array dimension), for plain data."""
+    import numpy as np
+    if depth > wire.MAX_DEPTH:
+        return 0, 0
+    if isinstance(value, np.ndarray):
+        return value.size, max(value.shape, default=0)
+    if isinstance(value, (bool, float, np.floating)) or value is None:
+        return 1, 0
+    if isinstance(value, str):
+        return len(value) // 8 + 1, 0
+    if isinstance(value, (int, np.integer)):
+        return 1, abs(int(value))
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        parts = [_size(v, depth + 1) for v in value]
+        return sum(p[0] for p in parts) + len(parts), max((p[1] for p in parts), default=0)
+    return 1, 0
+
+
+def _index(value, count):
+    return value if type(value) is int and 0 <= value < count else None
+
+
+def _cut(value, limit):
+    """``value`` as text of at most ``limit`` characters (anything but a string counts as none)."""
+    if not isinstance(value, str):
+        return ""
+    return value if len(value) <= limit else value[:limit] + _("... [{count:,} more characters cut]").format(
+        count=len(value) - limit)
+
+
+def _clean_error(error):
+    """A failed call's record as the child sent it, every field checked and cut to size."""
+    error = error if isinstance(error, dict) else {}
+    clean = {key: _cut(error.get(key), limit) for key, limit in TEXT_CHARS.items()}
+    clean["type"] = clean["type"] or "Error"
+    return clean
+
+
+def _clean_warnings(warnings):
+    return [_cut(w, WARNING_CHARS) for w in (warnings if isinstance(warnings, list) else [])[:WARNINGS]]
 
 
 # -- how a failed call reads to the student (the sandbox's and the Jupyter kernel's) ----------
@@ -329,12 +453,19 @@ def did_not_finish(seconds):
 
 
 def student_error(name, error, aliases=(), defined_names=set, memory_bytes=None):
-    """The exception a check sees for ``error``, a failed call's record (type, message, where).
+    """The exception a check sees for ``error``, a failed call's record (type, message, where,
+    function), which it keeps as ``record``.
 
     ``defined_names()``: the names the submission defines, looked at only when ``name`` is
     missing and one of its ``aliases`` might be what the student wrote instead.
     """
-    where = _(" at {where}").format(where=error["where"]) if error["where"] else ""
+    exception = _student_error(name, error, aliases, defined_names, memory_bytes)
+    exception.record = error
+    return exception
+
+
+def _student_error(name, error, aliases, defined_names, memory_bytes):
+    where = _(" at {where}").format(where=error["where"]) if error.get("where") else ""
     if error["type"] == "missing":
         alias = next((a for a in aliases if a in defined_names()), None) if aliases else None
         hint = _("; your {alias} looks like it: the grader calls {name}, so define {name} "
