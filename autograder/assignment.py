@@ -60,10 +60,20 @@ class Assignment:
 
     def load_reference(self):
         """The instructor's module, imported in the trusted process only."""
-        spec = importlib.util.spec_from_file_location(f"reference_{self.id}", self.reference_path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        return load_module(self.reference_path, f"reference_{self.id}")
+
+    def load_trainer(self):
+        """The trusted side of the training run (``[schedule] trainer``), or None."""
+        name = self.config.get("schedule", {}).get("trainer")
+        return load_module(self.release_dir / name, f"trainer_{self.id}") if name else None
+
+
+def load_module(path, name):
+    """The Python file at ``path`` as a fresh module called ``name`` (not put in sys.modules)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def available(root=ROOT):

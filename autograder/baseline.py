@@ -4,8 +4,8 @@
 
 Keras: Dense(50, sigmoid) -> Dense(10, softmax), Adam, sparse categorical cross-entropy,
 batch 32, fixed seed, scored on the test set after every epoch. NumPy: the instructor's
-reference trained with the grader's schedule (assignment.toml [schedule]) and the harness's
-batch sampling, on one BLAS thread as in the sandbox, scored every 500 steps, run past the
+reference trained with the grader's schedule (assignment.toml [schedule]), initial weights and
+batches (the assignment's trainer.py), on one BLAS thread as in the sandbox, scored every 500 steps, run past the
 schedule until 97% or the cap (TensorFlow keeps its default thread pools).
 Training clocks leave the scoring out. Memory is the process's peak RSS (getrusage
 ru_maxrss) at the end of each run; the NumPy run comes first, before TensorFlow is imported.
@@ -53,20 +53,18 @@ def one_blas_thread():
 
 def train_numpy(assignment, arrays, cap):
     s = assignment.config["schedule"]
-    reference = assignment.load_reference()
-    (d, h, c), std, size, rate = s["layers"], s["weight_init_std"], s["batch_size"], s["learning_rate"]
-    r = np.random.default_rng(s["seed"])  # as the grader initialises the parameters
-    W1, b1, W2, b2 = std * r.standard_normal((d, h)), np.zeros(h), std * r.standard_normal((h, c)), np.zeros(c)
-    images, labels = arrays["x_train"].reshape(len(arrays["x_train"]), -1), arrays["y_train"]
+    reference, trainer = assignment.load_reference(), assignment.load_trainer()
+    size, rate = s["batch_size"], s["learning_rate"]
+    W1, b1, W2, b2 = trainer.initial_params(s)  # the grader's initial weights and batches
+    batches = trainer.batches(arrays["x_train"], arrays["y_train"], dict(s, steps=cap))
+    images = arrays["x_train"]
     x_test, y_test = _test_split(arrays, np.float64)
-    rng = np.random.default_rng(s["seed"])  # as the harness samples the batches
     step, clock, history = 0, 0.0, []
     while step < cap:
         start = time.perf_counter()
-        for _ in range(min(EVAL_EVERY, cap - step)):
-            batch = rng.integers(0, len(images), size)
-            X = images[batch].astype(np.float64) / 255.0
-            W1, b1, W2, b2, _ = reference.train_step(X, labels[batch].astype(np.int64), W1, b1, W2, b2, rate)
+        for _, (batch_images, batch_labels) in zip(range(min(EVAL_EVERY, cap - step)), batches):
+            X = trainer.inputs(batch_images)
+            W1, b1, W2, b2, _ = reference.train_step(X, batch_labels, W1, b1, W2, b2, rate)
             step += 1
         clock += time.perf_counter() - start
         history.append({"step": step, "seconds": clock,

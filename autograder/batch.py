@@ -24,7 +24,7 @@ from pathlib import Path
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from . import data, permutation, report, unzip
+from . import data, report, unzip
 from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
 from .workers import complete
@@ -192,8 +192,8 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         for name, reason in rejected:
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
         spec = assignment.config.get("dataset")
-        if spec and entries:  # verify once, up front, so workers only find a ready cache
-            data.sandbox_cache(spec, permutation.for_dataset(spec))
+        if spec and entries:  # verify once, up front, so workers only read a known-good copy
+            data.load(spec)
         todo = [e for e in entries if not (resume and complete(out_dir / e.id))]
         batch.resumed = len(entries) - len(todo)
         if batch.resumed:

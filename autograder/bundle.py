@@ -5,8 +5,7 @@ data with ``python -m autograder data``), run_autograder (grades
 ``$AUTOGRADER_ROOT/autograder/submission`` into ``.../results/results.json``), the engine,
 the assignment release, the hidden checks and the reference (``solutions/<id>``). The
 data set is downloaded by setup.sh unless ``--with-data`` embeds the verified copy. It
-is a build artifact (``dist/`` is git-ignored): it holds the solutions and the course
-secret (autograder/permutation.py), never share it.
+is a build artifact (``dist/`` is git-ignored): it holds the solutions, never share it.
 """
 import importlib.metadata
 import re
@@ -14,7 +13,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from . import data, permutation
+from . import data
 
 BUILD_ONLY = {"jupytext"}  # needed to generate a release, not to grade
 ENGINE = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "pyproject.toml",
@@ -105,8 +104,5 @@ def gradescope(assignment, target, with_data=False):
             zf.write(path, name)
         if npz:
             zf.write(npz, f"source_data/{spec['file']}", compress_type=zipfile.ZIP_STORED)
-        if spec and spec.get("permute"):  # Gradescope must grade on this course's permutation
-            permutation.course_secret()
-            zf.write(permutation.SECRET_FILE, permutation.SECRET_FILE.name)
     tmp.replace(target)
     return target

@@ -1,11 +1,10 @@
-"""Get an assignment's data set, verify it array by array, and cut what the sandbox may see.
+"""Get an assignment's data set and verify it array by array; only the trusted side reads it.
 
 The dataset is described in assignment.toml (file name, mirror URL, the
 sha256 of every array). It is found at $<env>, else source_data/<file>, else
 downloaded from the mirror into source_data/. Nothing is used unverified.
 """
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -105,26 +104,26 @@ def locate(spec):
 
 
 def load(spec, names=None):
-    """The verified arrays ``names`` (default all).
+    """The verified arrays ``names`` (default all), memory-mapped: read only where indexed.
 
-    A file whose every array was verified before is recognised by its own digest
-    (cheap), so grading processes only decompress the arrays they use.
+    The first call verifies the file and writes its arrays uncompressed beside it, in a
+    folder named by the file's own digest; later calls (every grading process) only check
+    that digest, so a changed file is verified again.
     """
     path = locate(spec)
-    stamp = SOURCE_DATA / "cache" / "verified.json"
-    try:
-        known = json.loads(stamp.read_text())
-    except (OSError, ValueError):
-        known = {}
-    signature = " ".join(spec["sha256"][n] for n in sorted(spec["sha256"]))
-    digest = file_digest(path)
-    if known.get(digest) == signature:
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in (names or spec["sha256"])}
-    arrays = verify(path, spec["sha256"])
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(stamp, json.dumps({**known, digest: signature}))
-    return {name: arrays[name] for name in (names or arrays)}
+    folder = SOURCE_DATA / "cache" / f"{spec['file'].replace('.', '_')}-{file_digest(path)[:16]}"
+    signature = "\n".join(f"{n} {spec['sha256'][n]}" for n in sorted(spec["sha256"]))
+    ready = folder / "READY"
+    if not (ready.is_file() and ready.read_text() == signature):
+        arrays = verify(path, spec["sha256"])
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, array in arrays.items():
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy")
+            with os.fdopen(fd, "wb") as f:
+                np.save(f, array, allow_pickle=False)
+            os.replace(tmp, folder / f"{name}.npy")
+        _atomic_write_text(ready, signature)
+    return {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in (names or spec["sha256"])}
 
 
 def _atomic_write_text(path, text):
@@ -132,37 +131,3 @@ def _atomic_write_text(path, text):
     with os.fdopen(fd, "w") as f:
         f.write(text)
     os.replace(tmp, path)
-
-
-def permuted(arrays, permutation):
-    """``arrays`` (name -> array) as the grader's ``permutation`` shuffles them (None: unchanged)."""
-    if permutation is None:
-        return arrays
-    return {name: permutation.apply(name, array) for name, array in arrays.items()}
-
-
-def sandbox_cache(spec, permutation=None):
-    """Write the arrays student code may see as .npy files, once; return the folder.
-
-    Kept beside the data (hidden from the sandbox) but in a folder of its own that
-    the sandbox gets read-only: the test split never enters it. With a
-    ``permutation`` (see permutation.py) the arrays are shuffled by it and the
-    folder is named by its id, never by the secret.
-    """
-    name = spec["file"].replace(".", "_") + (f"-{permutation.id}" if permutation else "")
-    folder = SOURCE_DATA / "cache" / name
-    stamp = folder / "READY"
-    wanted = "\n".join(f"{n} {spec['sha256'][n]}" for n in spec["sandbox_arrays"])
-    if stamp.is_file() and stamp.read_text() == wanted:
-        return folder
-    arrays = permuted(load(spec, spec["sandbox_arrays"]), permutation)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in spec["sandbox_arrays"]:
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy")
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, arrays[name], allow_pickle=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, folder / f"{name}.npy")
-    os.chmod(folder, 0o755)
-    stamp.write_text(wanted)
-    return folder

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from . import assignment as assignments
-from . import batch, data, permutation, report
+from . import batch, data, report
 from .workers import Workers
 from .grading import Outcome
 
@@ -38,7 +38,7 @@ def grade(submission, results_path):
         copy_regular_files(Path(submission), work / STUDENT)
         spec = assignment.config.get("dataset")
         if spec:
-            data.sandbox_cache(spec, permutation.for_dataset(spec))
+            data.load(spec)
         timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
         workers = Workers(assignment, work / "out", timeout)
         try:

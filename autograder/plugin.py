@@ -10,15 +10,16 @@ Two shapes are drawn: a number is plotted as a distribution over the class in
 summary.html; ``artifacts["plots"]``, a list of ``{"title", "xlabel", "ylabel",
 "series": {label: {"x": [...], "y": [...]}}}``, is drawn in the student's feedback.html.
 """
+import time
 from dataclasses import dataclass, field
 
 import pytest
 
-from . import data, definitions, permutation, submission
+from . import data, definitions, submission
 from .checks import CheckFailed
 from .i18n import _
 from .proxy import StudentCalls
-from .sandbox.runner import Limits, Sandbox, StudentError
+from .sandbox.runner import Limits, Sandbox, Shared, StudentError
 
 
 @dataclass
@@ -31,6 +32,7 @@ class CheckResult:
     message: str = ""
     notes: list = field(default_factory=list)
     printed: str = ""  # what student code printed during this check
+    isolated: list = field(default_factory=list)  # functions it called with the reference's helpers (in grade)
 
     @property
     def name(self):
@@ -46,19 +48,42 @@ class SubmissionUnavailable(Exception):
 
 
 class StudentProxy(StudentCalls):
-    """``student.softmax(x)`` runs ``softmax`` in the sandbox and returns plain data."""
+    """``student.softmax(x)`` runs ``softmax`` in a sandbox and returns plain data.
 
-    def __init__(self, sandbox, graded):
-        self._sandbox, self._graded, self.warnings, self.printed = sandbox, graded, [], []
+    ``sandbox(name)`` gives the sandbox a call runs in: ``name`` None for the running
+    check's (public and hidden checks each have a process of their own), else a named one
+    (``own_process``). What student code warns and prints goes into ``heard``.
+    """
+
+    def __init__(self, sandbox, graded, heard=None, process=None):
+        self._sandbox, self._graded, self._process = sandbox, graded, process
+        self._heard = heard if heard is not None else new_heard()
+
+    def own_process(self, name):
+        return StudentProxy(self._sandbox, self._graded, self._heard, name)
+
+    def times(self):
+        return self._sandbox(self._process).times()
+
+    def isolated(self, name):
+        self._heard["isolated"].add(name)  # grade answers its helpers with the reference; check cannot
+        return super().isolated(name)
 
     def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
+        sandbox = self._sandbox(self._process)
         try:
-            return self._sandbox.call(name, *args, oracles=oracles, timeout=timeout, target=target,
-                                      requires=requires, **kwargs)
+            return sandbox.call(name, *args, oracles=oracles, timeout=timeout, target=target,
+                                requires=requires, **kwargs)
         finally:
-            self.warnings += [w for w in self._sandbox.warnings if w not in self.warnings]
-            if self._sandbox.printed:
-                self.printed.append(self._sandbox.printed)
+            warnings = self._heard["warnings"]
+            warnings += [w for w in sandbox.warnings if w not in warnings]
+            if sandbox.printed:
+                self._heard["printed"].append(sandbox.printed)
+
+
+def new_heard():
+    """What student code said during one check: warnings, printed text, and the functions called isolated."""
+    return {"warnings": [], "printed": [], "isolated": set()}
 
 
 def _cut(text, limit):
@@ -85,20 +110,17 @@ class GradingPlugin:
         self.results = {}
         self.notes = []  # about the submission as a whole
         self.artifacts = {}  # filled by checks through the ``artifacts`` fixture
-        self.sandbox = self.proxy = None
+        self.sandboxes = {}  # process name -> Sandbox: "public", "hidden", and any a check asks for
+        self.shared = None
+        self.closed = False
+        self.phase = "public"  # whose process the running check's calls go to
+        self.heard = new_heard()  # from student code during the running check
         self.load_error = None
         self.reference_module = assignment.load_reference() if hidden else None
         self.limits = limits or Limits.from_config(assignment.config.get("limits", {}))
         self.data_spec = assignment.config.get("dataset")
-        self.sandbox_data = None
-        if hidden and self.data_spec:
-            # The trusted side needs only what student code never sees (the test split).
-            private = [n for n in self.data_spec["sha256"] if n not in self.data_spec["sandbox_arrays"]]
-            # Both splits are shuffled by the course's secret permutation, so only weights
-            # trained here, on the grader's copy, can score (see permutation.py).
-            shuffle = permutation.for_dataset(self.data_spec)
-            self.arrays = data.permuted(data.load(self.data_spec, private), shuffle)
-            self.sandbox_data = data.sandbox_cache(self.data_spec, shuffle)
+        if hidden and self.data_spec:  # the trusted side's copy; student code gets only the batches it is sent
+            self.arrays = data.load(self.data_spec)
         try:
             self.submission = submission.load(submission_path, assignment.module)
             self.statements, skipped = definitions.select(self.submission.chunks)
@@ -123,13 +145,13 @@ class GradingPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item):
         # Setup counts too: module fixtures (a training run) call student code there.
-        if self.proxy:
-            self.proxy.warnings, self.proxy.printed = [], []
+        result = self.results[item.nodeid]
+        self.phase = "hidden" if result.hidden else "public"
+        self.heard.update(new_heard())
         yield
-        if self.proxy:
-            result = self.results[item.nodeid]
-            result.notes = [_("your code warned: {warning}").format(warning=w) for w in self.proxy.warnings]
-            result.printed = _cut("\n".join(self.proxy.printed), 4000)
+        result.notes = [_("your code warned: {warning}").format(warning=w) for w in self.heard["warnings"]]
+        result.printed = _cut("\n".join(self.heard["printed"]), 4000)
+        result.isolated = sorted(self.heard["isolated"])
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -145,22 +167,45 @@ class GradingPlugin:
                 else _("not run")
 
     def pytest_sessionfinish(self):
-        if self.sandbox is not None:
-            self.sandbox.close()
-            self.notes += self.sandbox.notes + [_("while loading: {error}").format(error=e)
-                                                for e in self.sandbox.load_errors]
+        self.close()
+
+    def close(self):
+        for sandbox in self.sandboxes.values():
+            sandbox.close()
+        # About loading the submission: the first process's view (the public checks' one). A
+        # later process loads the same code, but only the first cannot have learnt anything
+        # from a hidden check's inputs, so only its words reach the student.
+        first = self.sandboxes.get("public") or next(iter(self.sandboxes.values()), None)
+        if first is not None and not self.closed:
+            self.notes += first.notes + [_("while loading: {error}").format(error=e) for e in first.load_errors]
+        self.closed = True
 
     def open_sandbox(self):
+        """The proxy checks call the student through (the ``student`` fixture)."""
         if self.load_error:
             raise SubmissionUnavailable(submission.unreadable_note(self.load_error.translated()))
-        oracle = {name: getattr(self.reference_module, name) for name in self.assignment.graded
-                  } if self.reference_module else None
-        self.sandbox = Sandbox(self.statements, self.assignment.module, limits=self.limits,
-                               harness=self.assignment.harness, oracle=oracle,
-                               keep=[self.sandbox_data] if self.sandbox_data else (),
-                               aliases=self.assignment.config.get("aliases"))
-        self.proxy = StudentProxy(self.sandbox, self.assignment.graded)
-        return self.proxy
+        return StudentProxy(self.sandbox, self.assignment.graded, self.heard)
+
+    def sandbox(self, name=None):
+        """The sandbox ``name`` (default: the running check's phase), started on first use.
+
+        One process runs at a time: the others are closed first (a closed sandbox starts
+        again if it is called again), so nothing of one phase is alive during the next, and
+        the sandbox uid (one per grading process) belongs to one process tree at a time.
+        """
+        name = name or self.phase
+        for other, sandbox in self.sandboxes.items():
+            if other != name:
+                sandbox.close()
+        if name not in self.sandboxes:
+            oracle = {n: getattr(self.reference_module, n) for n in self.assignment.graded
+                      } if self.reference_module else None
+            if self.shared is None:
+                self.shared = Shared(time.monotonic() + self.limits.submission_seconds)
+            self.sandboxes[name] = Sandbox(self.statements, self.assignment.module, limits=self.limits,
+                                           harness=self.assignment.harness, oracle=oracle, shared=self.shared,
+                                           aliases=self.assignment.config.get("aliases"))
+        return self.sandboxes[name]
 
     def student_output(self):
         """What student code printed during public checks; hidden checks' output could show their inputs."""
@@ -168,17 +213,16 @@ class GradingPlugin:
 
     def process_output(self):
         """Output written below Python's print (C code, os.write): for the instructor only."""
-        return self.sandbox.output_text() if self.sandbox else ""
-
+        return "\n".join(f"--- {name} ---\n{s.output_text()}" for name, s in self.sandboxes.items()
+                         if s.output_text().strip())
 
 
 # Fixtures for checks; they reach the active plugin through the pytest config.
 @pytest.fixture(scope="session")
 def student(request):
     plugin = request.config.stash[PLUGIN]
-    proxy = plugin.open_sandbox()
-    yield proxy
-    plugin.sandbox.close()
+    yield plugin.open_sandbox()
+    plugin.close()
 
 
 @pytest.fixture(scope="session")
@@ -191,11 +235,11 @@ def reference(request):
 
 @pytest.fixture(scope="session")
 def dataset(request):
+    """The data set's verified arrays, trusted side only: student code gets what a check sends it."""
     plugin = request.config.stash[PLUGIN]
-    if plugin.sandbox_data is None:
+    if not getattr(plugin, "arrays", None):
         pytest.skip("needs the data set")
-    return {"arrays": plugin.arrays, "sandbox_folder": str(plugin.sandbox_data),
-            "cache_folder": str(data.SOURCE_DATA / "cache"),  # trusted; the sandbox never sees it
+    return {"arrays": plugin.arrays, "cache_folder": str(data.SOURCE_DATA / "cache"),
             "schedule": plugin.assignment.config.get("schedule", {})}
 
 

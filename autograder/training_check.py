@@ -1,58 +1,62 @@
 """``check --train``: the grader's training run on the student's own machine.
 
-The student's ``train_step`` is driven by the assignment's harness with the public
-schedule of assignment.toml, exactly as the grader calls it, but on the training
-images minus a held-out validation part; the returned weights are scored on that
-part in this (trusted) process by the assignment's evaluator. The test set is never
-used: the validation accuracy is an estimate of the grader's test accuracy.
+The student's step function runs in the sandbox, driven by ``training.train`` exactly as
+the grader drives it (the assignment's trainer picks the initial weights and every batch;
+the CPU time is measured from outside), but on the training images minus a held-out
+validation part, which the trainer scores here. The test set is never used: the
+validation accuracy is an estimate of the grader's test accuracy.
+
+One thing it cannot do: the grader also verifies that every step is the correct update,
+with the instructor's reference, which students do not have. So the report says that the
+public checks of the step function are what predict that part.
 """
-import importlib.util
-import os
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import data, definitions, submission
+from . import data, definitions, submission, training
 from .i18n import _
-from .sandbox.runner import Limits, Sandbox, StudentError
+from .sandbox.runner import Limits, Sandbox
 
 SPARKS = "▁▂▃▄▅▆▇█"
+CURVE_SAMPLE = 2000  # training images the loss of each snapshot is measured on
 
 
 @dataclass
 class TrainingReport:
     tiers: list
     margin: float
-    log_every: int
     validation_images: int
-    accuracy: float | None = None  # on the validation images; None if training did not finish
-    losses: list = field(default_factory=list)
-    curve: tuple = ((), ())  # (steps, validation accuracy) at the schedule's snapshots
-    stopped: str = ""  # why the training run stopped early (the harness names the step)
-    seconds: float = 0.0
+    steps: list = field(default_factory=list)  # the steps of the snapshots below
+    losses: list = field(default_factory=list)  # training loss (a sample) at each snapshot
+    accuracies: list = field(default_factory=list)  # validation accuracy at each snapshot
+    accuracy: float | None = None  # of the last weights; None if training did not complete
+    stopped: str = ""  # why the training run stopped early
+    seconds: float = 0.0  # CPU time of the student's code
+    failing: list = field(default_factory=list)  # public checks of the step function that fail
 
     def verdict(self, tier):
         """likely / borderline / unlikely for one tier; borderline is within the measured margin."""
-        if self.accuracy is None or self.accuracy < tier - self.margin:
+        if self.accuracy is None or self.failing or self.accuracy < tier - self.margin:
             return "unlikely"
         return "likely" if self.accuracy >= tier + self.margin else "borderline"
 
     @property
     def all_likely(self):
-        return all(self.verdict(t) == "likely" for t in self.tiers)
+        """Every tier likely reached (a run that never finished reaches none)."""
+        return self.accuracy is not None and all(self.verdict(t) == "likely" for t in self.tiers)
 
     def lines(self):
         """The report as plain text lines, for the terminal, the notebook and feedback.html."""
         out = [_("Training check: your train_step on the grader's schedule, scored on {n:,} held-out "
-                 "training images (not the test set); {seconds:.1f} s").format(
+                 "training images (not the test set); {seconds:.1f} s of CPU time").format(
                      n=self.validation_images, seconds=self.seconds)]
-        if self.losses:
+        if len(self.losses) > 1:
             out.append(_("loss every {every} steps: {first:.3f} {spark} {last:.3f}").format(
-                every=self.log_every, first=self.losses[0], spark=sparkline(self.losses), last=self.losses[-1]))
+                every=self.steps[1] - self.steps[0], first=self.losses[0], spark=sparkline(self.losses),
+                last=self.losses[-1]))
         if self.stopped:
             out.append(_("training stopped: {reason}").format(reason=self.stopped))
         if self.accuracy is not None:
@@ -63,17 +67,23 @@ class TrainingReport:
                                                "the grade could go either way"),
                                "unlikely": _("{tier:.0%} tier: unlikely to be reached")}[self.verdict(tier)].format(
                 tier=tier, margin=self.margin))
+        out.append(_("The grader also checks that every step is the correct update for its batch, with the "
+                     "instructor's reference, which this check does not have: your public train_step checks "
+                     "predict that part."))
+        if self.failing:
+            out.append(_("They fail now ({checks}), so the grader's run would stop at its first step and earn "
+                         "no accuracy points.").format(checks="; ".join(self.failing)))
         return out
 
     def plots(self):
         """Figures in the shape pages/feedback.py draws (see plugin.py's ``artifacts``)."""
-        plots = [{"title": _("Training loss (mini-batch)"), "xlabel": _("training step"), "ylabel": _("cross-entropy"),
-                  "series": {"yours": {"x": [i * self.log_every for i in range(len(self.losses))],
-                                       "y": self.losses}}}]
-        if self.curve[0]:
-            plots.append({"title": _("Validation accuracy"), "xlabel": _("training step"), "ylabel": _("accuracy"),
-                          "series": {"yours": {"x": list(self.curve[0]), "y": list(self.curve[1])}}})
-        return plots
+        if len(self.steps) < 2:
+            return []
+        return [{"title": _("Training loss ({count:,} training images)").format(count=CURVE_SAMPLE),
+                 "xlabel": _("training step"), "ylabel": _("cross-entropy"),
+                 "series": {"yours": {"x": self.steps, "y": self.losses}}},
+                {"title": _("Validation accuracy"), "xlabel": _("training step"), "ylabel": _("accuracy"),
+                 "series": {"yours": {"x": self.steps, "y": self.accuracies}}}]
 
 
 def sparkline(values, width=40):
@@ -86,93 +96,61 @@ def sparkline(values, width=40):
     return "".join(SPARKS[round((v - low) * scale)] for v in values)
 
 
-def initial_params(schedule):
-    """The grader's initial weights: seeded by the schedule, so every run starts alike."""
-    r = np.random.default_rng(schedule["seed"])
-    sizes = schedule["layers"]
-    return [schedule["weight_init_std"] * r.standard_normal((sizes[0], sizes[1])), np.zeros(sizes[1]),
-            schedule["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
-
-
 def split(spec, held_out, seed):
-    """(folder with the training part as .npy files, validation images, validation labels).
-
-    The folder is what the sandbox may read; it is written once per data set and split.
-    """
+    """(training images, training labels, validation images, validation labels): the held-out
+    part is a seeded random choice of ``held_out`` training images."""
     arrays = data.load(spec, ["x_train", "y_train"])
     images, labels = arrays["x_train"], arrays["y_train"]
     order = np.random.default_rng(seed).permutation(len(labels))
-    validation, training = np.sort(order[:held_out]), np.sort(order[held_out:])
-    folder = data.SOURCE_DATA / "cache" / f"{spec['file'].replace('.', '_')}-without-{held_out}-seed{seed}"
-    if not (folder / "READY").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, array in (("x_train", images[training]), ("y_train", labels[training])):
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy")
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, array, allow_pickle=False)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, folder / f"{name}.npy")
-        os.chmod(folder, 0o755)
-        (folder / "READY").write_text("")
-    return folder, images[validation], labels[validation]
+    validation, kept = np.sort(order[:held_out]), np.sort(order[held_out:])
+    return images[kept], labels[kept], images[validation], labels[validation]
 
 
-def load_evaluator(assignment):
-    """The assignment's trusted scorer (``accuracy(W1, b1, W2, b2, X, y)``), never student code."""
-    path = assignment.release_dir / assignment.config["self_check"]["evaluate"]
-    spec = importlib.util.spec_from_file_location(f"evaluate_{assignment.id}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def train(assignment, student, folder, x_val, y_val):
-    """Run the schedule through ``student`` (the sandbox's proxy or a notebook kernel's)."""
+def train(assignment, student, parts, failing=()):
+    """Run the schedule through ``student`` (a sandbox's proxy or a notebook kernel's)."""
     s = assignment.config["schedule"]
-    own = assignment.config["self_check"]
-    report = TrainingReport(tiers=list(s["accuracy_tiers"]), margin=own["margin"], log_every=s["log_every"],
-                            validation_images=len(y_val))
-    evaluate = load_evaluator(assignment)
-    x_val = x_val.reshape(len(x_val), -1) / 255.0
-    start = time.monotonic()
-    params = initial_params(s)
-    try:
-        out = student.harness("train", str(folder), *params, steps=s["steps"], batch_size=s["batch_size"],
-                              learning_rate=s["learning_rate"], seed=s["seed"], log_every=s["log_every"],
-                              seconds=s["seconds"], snapshot_every=s["snapshot_every"], timeout=s["seconds"] + 10,
-                              report=True)
-        *out, outcome = out
-        report.losses = [float(v) for v in out[4]]
-        if outcome.get("stopped"):  # the harness names the error, the function and the step
-            report.stopped = str(outcome["stopped"])
-            report.seconds = time.monotonic() - start
-            return report
-        weights = [np.asarray(p, dtype=np.float64).reshape(q.shape) for p, q in zip(out[:4], params)]
-        report.accuracy = evaluate.accuracy(*weights, x_val, y_val)
-        steps, accuracies = [0], [evaluate.accuracy(*params, x_val, y_val)]
-        for snap in out[5] if len(out) > 5 else ():
-            steps.append(int(snap[0]))
-            accuracies.append(evaluate.accuracy(*(np.asarray(w, dtype=np.float64) for w in snap[1:]), x_val, y_val))
-        report.curve = (steps, accuracies)
-    except StudentError as err:
-        report.stopped = str(err)
-    except (TypeError, ValueError, IndexError) as err:  # the run returned something unusable
-        report.stopped = _("train_step's results could not be used: {error}").format(error=err)
-    report.seconds = time.monotonic() - start
+    trainer = assignment.load_trainer()
+    x_train, y_train, x_val, y_val = parts
+    report = TrainingReport(tiers=list(s["accuracy_tiers"]), margin=assignment.config["self_check"]["margin"],
+                            validation_images=len(y_val), failing=list(failing))
+    run = training.train(student, trainer.initial_params(s), trainer.batches(x_train, y_train, s), steps=s["steps"],
+                         cpu_seconds=s["cpu_seconds"], names=s["parameters"], snapshot_every=s["snapshot_every"],
+                         step_seconds=s["step_seconds"], learning_rate=s["learning_rate"])
+    report.seconds = run.cpu_seconds
+    if run.stop:
+        report.stopped = training.describe(run.stop, s["steps"], s["function"])
+    sample = np.random.default_rng(0).choice(len(y_train), CURVE_SAMPLE, replace=False)
+    x_sample, y_sample = trainer.inputs(x_train[np.sort(sample)]), y_train[np.sort(sample)]
+    x_val = trainer.inputs(x_val)
+    for done, weights in run.snapshots:
+        weights = [np.asarray(w, dtype=np.float64) for w in weights]
+        report.steps.append(done)
+        report.losses.append(trainer.loss(*weights, x_sample, y_sample))
+        report.accuracies.append(trainer.accuracy(*weights, x_val, y_val))
+    if run.completed:
+        report.accuracy = trainer.accuracy(*(np.asarray(w, dtype=np.float64) for w in run.params), x_val, y_val)
     return report
 
 
-def run(assignment, path):
-    """``check --train``: the training run of the submission at ``path``, in the sandbox."""
+def _parts(assignment):
     own = assignment.config["self_check"]
-    folder, x_val, y_val = split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
+    return split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
+
+
+def run(assignment, path, failing=()):
+    """``check --train``: the training run of the submission at ``path``, in the sandbox.
+
+    ``failing``: the public checks of the step function that failed (they predict the
+    grader's verification of every step, which this run cannot do)."""
+    from .plugin import StudentProxy  # the grader's own proxy: the same calls, the same messages
+    parts = _parts(assignment)
     loaded = submission.load(path, assignment.module)
     statements, _skipped = definitions.select(loaded.chunks)
     limits = Limits.from_config(assignment.config.get("limits", {}))
-    from .plugin import StudentProxy  # the grader's own proxy: the same calls, the same messages
-    sandbox = Sandbox(statements, assignment.module, limits=limits, harness=assignment.harness, keep=[folder])
+    sandbox = Sandbox(statements, assignment.module, limits=limits, harness=assignment.harness,
+                      aliases=assignment.config.get("aliases"))
     try:
-        return train(assignment, StudentProxy(sandbox, assignment.graded), folder, x_val, y_val)
+        return train(assignment, StudentProxy(lambda name: sandbox, assignment.graded), parts, failing)
     finally:
         sandbox.close()
 
@@ -188,15 +166,15 @@ def notebook(assignment_id, language=None):
     namespace = sys._getframe(1).f_globals  # the notebook's globals
     assignment = nbgrader_checks.find_assignment(assignment_id)
     i18n.choose(assignment, language)
-    own = assignment.config["self_check"]
     try:
-        folder, x_val, y_val = split(assignment.config["dataset"], own["validation_images"], own["validation_seed"])
+        parts = _parts(assignment)
     except data.DataError as err:  # no data set at hand (offline): say how to get it, like the CLI
         print(err)
         return None
-    student = nbgrader_checks.KernelStudent(namespace, assignment.graded, harness=assignment.harness)
-    # One BLAS thread, as in the sandbox: the harness's time budget counts the CPU time of every thread.
+    student = nbgrader_checks.KernelStudent(namespace, assignment.graded, harness=assignment.harness,
+                                            call_seconds=assignment.config["schedule"]["step_seconds"])
+    # One BLAS thread, as in the sandbox: the CPU budget counts the time of every thread.
     with threadpool_limits(1, user_api="blas"):
-        report = train(assignment, student, folder, x_val, y_val)
+        report = train(assignment, student, parts)
     print("\n".join(report.lines()))
     return report

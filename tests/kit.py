@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
+SHORTCUTS = SUBMISSIONS / "shortcuts"
 REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
 RELEASE = ROOT / "assignments" / "mnist_mlp" / "mnist_mlp.py"
 GRADED = ["sigmoid", "softmax", "one_hot", "cross_entropy_error", "affine_layer_backward", "train_step"]
@@ -24,10 +25,19 @@ def header(path, key):
     raise AssertionError(f"{path} has no '# {key}:' line")
 
 
+def embedded_weights_prelude():
+    """Code that defines ``embedded_weights()``: a network trained elsewhere on real MNIST, pasted in."""
+    blob = (SHORTCUTS / "real_mnist_weights.b64").read_text().strip()
+    return (SHORTCUTS / "prelude.py").read_text().replace("@REAL_MNIST_WEIGHTS@", blob)
+
+
 def materialize(snippet, folder):
-    """Reference + snippet: a later def overrides the reference's, so the bug is the snippet's."""
+    """Reference + snippet: a later def overrides the reference's, so the bug is the snippet's.
+    A snippet that calls ``embedded_weights()`` gets the prelude that defines it."""
     target = Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py"
-    target.write_text(REFERENCE.read_text() + "\n\n" + snippet.read_text())
+    text = snippet.read_text()
+    prelude = [embedded_weights_prelude()] if "embedded_weights(" in text else []
+    target.write_text("\n\n".join([REFERENCE.read_text(), *prelude, text]))
     return target
 
 

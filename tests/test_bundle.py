@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from autograder import assignment as assignments
-from autograder import data, permutation, report
+from autograder import data, report
 from kit import GRADED, ROOT, SUBMISSIONS, functions, materialize, run_cli
 
 pytestmark = pytest.mark.slow
@@ -36,8 +36,7 @@ def test_bundle_contents(bundle):
             "assignments/mnist_mlp/tests/test_public.py", "solutions/mnist_mlp/mnist_mlp.py",
             "solutions/mnist_mlp/tests/test_hidden.py"} <= names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
-    with zipfile.ZipFile(bundle) as zf:  # Gradescope grades on this course's secret permutation
-        assert zf.read("course_secret.txt") == permutation.SECRET_FILE.read_bytes()
+    assert not any("secret" in n for n in names)  # there is no secret to ship: every training step is verified
     assert not any("__pycache__" in n or n.endswith(".npz") or n.startswith(("tests/", "examples/"))
                    for n in names)
     pinned = dict(r.split("==") for r in requirements)
@@ -116,7 +115,6 @@ def test_hidden_checks_are_published_later_without_details(gradescope):
 def test_the_bundled_engine_did_the_grading(gradescope):
     _, source = gradescope
     cache = source / "source_data" / "cache"
-    # Gradescope trains on the course's permuted split, never on the real one.
-    assert list(cache.glob("mnist_npz-*/READY")) and not (cache / "mnist_npz").exists()
+    assert list(cache.glob("mnist_npz-*/READY"))  # the verified copy, uncompressed for the trusted side
     assert list(cache.glob("mnist_mlp-reference-curve-*.json"))
     assert not list(source.glob(".work-*"))  # the per-submission work folders are gone

@@ -34,10 +34,11 @@ def test_offline_without_a_copy_says_what_to_do(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_sandbox_cache_holds_only_the_training_split():
-    folder = data.sandbox_cache(SPEC)
-    assert sorted(p.name for p in folder.glob("*.npy")) == ["x_train.npy", "y_train.npy"]
-    assert np.load(folder / "x_train.npy", mmap_mode="r").shape == (60000, 28, 28)
+def test_arrays_are_memory_maps_of_a_verified_copy():
+    arrays = data.load(SPEC, ["x_train", "y_test"])
+    assert sorted(arrays) == ["x_train", "y_test"]
+    assert isinstance(arrays["x_train"], np.memmap) and arrays["x_train"].shape == (60000, 28, 28)
+    assert data.array_digest(arrays["y_test"]) == SPEC["sha256"]["y_test"]
 
 
 def test_a_file_verified_once_is_still_checked_when_it_changes(tmp_path, monkeypatch):

@@ -1,10 +1,11 @@
 """No shortcut to the accuracy points; every training run reports how it ended.
 
-The grader trains on a secret permutation of MNIST (autograder/permutation.py), so weights
-trained anywhere else earn no ``network`` points, however they come back. Each shortcut
-here embeds a network that really scores ~97% on real MNIST (asserted, so the test would
-catch a grader that let them through). The training mutants show the ``training`` record
-of a run that crashes, one that is too slow, and one that diverges.
+The grader verifies every step of its training run (the hidden checks' ``verify_step``), so
+weights that were not trained there, by correct steps, earn no ``network`` points, however
+they come back. Each shortcut here embeds a network that really scores ~97% on real MNIST
+(asserted, so the test would catch a grader that let them through). The training mutants
+show the ``training`` record of a run that crashes, one that is too slow, and one whose
+update is wrong.
 """
 import types
 
@@ -12,7 +13,7 @@ import pytest
 
 from autograder import assignment as assignments
 from autograder import data
-from kit import REFERENCE, SUBMISSIONS, functions, grade, header
+from kit import REFERENCE, SUBMISSIONS, embedded_weights_prelude, functions, grade, header
 
 pytestmark = pytest.mark.slow
 SHORTCUTS = SUBMISSIONS / "shortcuts"
@@ -21,13 +22,8 @@ SHORTCUT_FILES = sorted(p for p in SHORTCUTS.glob("*.py") if p.name != "prelude.
 TRAINING_FILES = sorted(TRAINING.glob("*.py"))
 
 
-def _prelude():
-    blob = (SHORTCUTS / "real_mnist_weights.b64").read_text().strip()
-    return (SHORTCUTS / "prelude.py").read_text().replace("@REAL_MNIST_WEIGHTS@", blob)
-
-
 def shortcut_source(path):
-    return "\n\n".join([REFERENCE.read_text(), _prelude(), path.read_text()])
+    return "\n\n".join([REFERENCE.read_text(), embedded_weights_prelude(), path.read_text()])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +39,7 @@ def graded(tmp_path_factory):
 
 def test_the_embedded_weights_would_earn_full_points_on_real_mnist():
     module = types.ModuleType("embedded")
-    exec(compile("import numpy as np\n" + _prelude(), "prelude", "exec"), module.__dict__)
+    exec(compile("import numpy as np\n" + embedded_weights_prelude(), "prelude", "exec"), module.__dict__)
     assignment = assignments.resolve("mnist_mlp")
     arrays = data.load(assignment.config["dataset"], ["x_test", "y_test"])
     reference = assignment.load_reference()
@@ -61,8 +57,11 @@ def test_there_are_three_shortcuts_and_three_training_mutants():
 def test_a_shortcut_earns_no_network_points(graded, path):
     results = graded[f"shortcut_{path.stem}"]
     points = functions(results)
-    assert points["network"][0] == 0
-    assert results["extra_data"]["artifacts"]["test_accuracy"] < 0.3  # chance on the grader's permutation
+    training = results["extra_data"]["artifacts"]["training"]
+    assert points["network"][0] == 0 and not training["completed"]
+    # Stopped at the step the embedded weights came back: they are never the weights scored.
+    assert "is not the SGD step on the grader's batch" in training["stopped"], training["stopped"]
+    assert results["extra_data"]["artifacts"]["test_accuracy"] < 0.3
     for function, (got, most) in points.items():
         if function not in header(path, "loses"):
             assert got == most, f"{function} should keep its points"
@@ -81,6 +80,8 @@ def test_a_stopped_run_is_recorded_and_earns_no_network_points(graded, path):
 def test_the_reference_run_is_recorded_as_completed(graded):
     results = graded["reference"]
     training = results["extra_data"]["artifacts"]["training"]
-    assert training == {"steps": training["steps"], "steps_done": training["steps"], "completed": True,
-                        "stopped": "", "test_accuracy": results["extra_data"]["artifacts"]["test_accuracy"]}
+    assert {k: training[k] for k in ("steps_done", "completed", "stopped")} == {
+        "steps_done": training["steps"], "completed": True, "stopped": ""}
+    assert training["test_accuracy"] == results["extra_data"]["artifacts"]["test_accuracy"]
+    assert 0 < training["ms_per_step"] < 60 and 0 < training["verify_ms_per_step"]
     assert training["test_accuracy"] >= 0.95 and results["score"] == 100

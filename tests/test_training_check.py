@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder import assignment as assignments
-from autograder import training_check
+from autograder import cli, data, training_check
 from kit import REFERENCE, RELEASE, ROOT, run_cli
 
 ASSIGNMENT = assignments.resolve("mnist_mlp")
@@ -15,25 +15,26 @@ def test_sparkline_runs_from_lowest_to_highest():
     assert len(training_check.sparkline(list(range(400)), width=40)) == 40
 
 
-def test_validation_part_is_disjoint_from_what_the_sandbox_reads():
+def test_validation_part_is_disjoint_from_what_is_trained_on():
     spec = ASSIGNMENT.config["dataset"]
     own = ASSIGNMENT.config["self_check"]
-    folder, x_val, y_val = training_check.split(spec, own["validation_images"], own["validation_seed"])
-    x_train = np.load(folder / "x_train.npy")
+    x_train, y_train, x_val, y_val = training_check.split(spec, own["validation_images"], own["validation_seed"])
     assert len(x_val) == len(y_val) == own["validation_images"]
-    assert len(x_train) + len(x_val) == 60000
-    seen = {row.tobytes() for row in x_train.reshape(len(x_train), -1)}
+    assert len(x_train) == len(y_train) and len(x_train) + len(x_val) == 60000
+    seen = {row.tobytes() for row in np.asarray(x_train).reshape(len(x_train), -1)}
     # MNIST has a few duplicate images; the held-out part is all but disjoint from the training part
-    assert sum(row.tobytes() in seen for row in x_val.reshape(len(x_val), -1)) < 10
+    assert sum(row.tobytes() in seen for row in np.asarray(x_val).reshape(len(x_val), -1)) < 10
 
 
-def test_evaluator_agrees_with_the_reference():
+def test_trainer_scores_like_the_reference():
     reference = ASSIGNMENT.load_reference()
-    evaluate = training_check.load_evaluator(ASSIGNMENT)
+    trainer = ASSIGNMENT.load_trainer()
     r = np.random.default_rng(3)
     W1, b1, W2, b2 = (r.standard_normal(s) for s in ((784, 50), 50, (50, 10), 10))
     X, y = r.random((500, 784)), r.integers(0, 10, 500)
-    assert evaluate.accuracy(W1, b1, W2, b2, X, y) == reference.accuracy(W1, b1, W2, b2, X, y)
+    assert trainer.accuracy(W1, b1, W2, b2, X, y) == reference.accuracy(W1, b1, W2, b2, X, y)
+    expected = reference.cross_entropy_error(reference.predict(W1, b1, W2, b2, X), y)
+    assert np.isclose(trainer.loss(W1, b1, W2, b2, X, y), expected, rtol=1e-4)  # the reference adds 1e-12 in its log
 
 
 def test_stubs_stop_at_once_with_the_reason(tmp_path):
@@ -43,17 +44,35 @@ def test_stubs_stop_at_once_with_the_reason(tmp_path):
     assert "90% tier: unlikely to be reached" in proc.stdout
 
 
-def test_a_loss_gone_nan_reports_the_step(tmp_path):
+def test_weights_gone_nan_report_the_step(tmp_path):
     diverging = tmp_path / "diverging.py"
     diverging.write_text(REFERENCE.read_text() + "\n\n_original, _calls = train_step, []\n\n\n"
                          "def train_step(X, t, W1, b1, W2, b2, learning_rate):\n"
                          "    _calls.append(1)\n"
-                         "    *params, loss = _original(X, t, W1, b1, W2, b2, learning_rate)\n"
-                         "    return (*params, loss if len(_calls) < 250 else float('nan'))\n")
+                         "    W1, b1, W2, b2, loss = _original(X, t, W1, b1, W2, b2, learning_rate)\n"
+                         "    return (W1 if len(_calls) < 250 else W1 * float('nan')), b1, W2, b2, loss\n")
     proc = run_cli("check", diverging, "--train", cwd=tmp_path, timeout=300)
     assert proc.returncode == 1
-    assert "training stopped: FloatingPointError at step 300: the loss became nan" in proc.stdout, proc.stdout
+    assert "training stopped: at step 249, train_step returned nan or inf in W1" in proc.stdout, proc.stdout
     assert "validation accuracy" not in proc.stdout
+
+
+def test_failing_public_train_step_checks_predict_no_accuracy_points(tmp_path):
+    """check --train cannot verify each step (no reference); the public checks predict it."""
+    mutant = tmp_path / "no_div_n.py"
+    mutant.write_text(REFERENCE.read_text() + "\n\n" + (ROOT / "tests" / "submissions" / "mutants" /
+                                                         "train_step_no_div_n.py").read_text())
+    proc = run_cli("check", mutant, "--train", cwd=tmp_path, timeout=300)
+    assert proc.returncode == 1
+    assert "95% tier: unlikely to be reached" in proc.stdout and "They fail now (" in proc.stdout, proc.stdout
+
+
+def test_without_the_data_set_it_says_how_to_get_it_and_fails(tmp_path, monkeypatch, capsys):
+    def no_copy(spec):
+        raise data.DataError("No copy of mnist.npz was found. Set MNIST_NPZ=/path/to/mnist.npz")
+    monkeypatch.setattr(data, "locate", no_copy)
+    assert cli.main(["check", str(REFERENCE), "--train"]) == 1
+    assert "Set MNIST_NPZ=/path/to/mnist.npz" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -64,6 +83,6 @@ def test_reference_is_likely_to_reach_both_tiers(tmp_path):
     assert "90% tier: likely reached" in proc.stdout and "95% tier: unlikely" not in proc.stdout
     accuracy = float(proc.stdout.split("validation accuracy: ")[1].split("%")[0]) / 100
     assert 0.95 < accuracy < 1.0
-    assert "loss every 100 steps" in proc.stdout
+    assert "loss every 300 steps" in proc.stdout
     html = page.read_text()
     assert "Training check" in html and "data:image/png;base64" in html

@@ -28,6 +28,7 @@ import contextlib
 import io
 import json
 import linecache
+import os
 import random
 import signal
 import sys
@@ -86,10 +87,17 @@ class KernelStudent(StudentCalls):
     """
 
     def __init__(self, namespace, graded, reference=None, call_seconds=5.0, harness=None, aliases=None):
+        from ..plugin import new_heard
         self._namespace, self._graded, self._reference = namespace, list(graded), reference
         self._call_seconds, self._harness_path, self._aliases = call_seconds, harness, aliases or {}
         self._harness = None
-        self.warnings, self.printed, self.output, self.hung = [], [], BoundedText(MAX_OUTPUT_CHARS), set()
+        self._heard = new_heard()  # the plugin's record of what student code warned during a check
+        self._times = (0.0, 0.0)
+        self.output, self.hung = BoundedText(MAX_OUTPUT_CHARS), set()
+
+    def times(self):
+        """(CPU seconds, seconds waiting for a CPU) inside calls of the notebook's code."""
+        return self._times
 
     # -- the proxy's interface -----------------------------------------------------------
     def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
@@ -142,7 +150,9 @@ class KernelStudent(StudentCalls):
         self._namespace.update({n: self._oracle(n) for n in oracles})
         np.random.seed(0)  # as in the sandbox: student code that draws random numbers stays deterministic
         random.seed(0)
+        from ..sandbox import jail
         value = error = None
+        start = jail.tree_times(os.getpid())
         with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(self.output), \
                 contextlib.redirect_stderr(self.output):
             warnings.simplefilter("always")
@@ -161,7 +171,9 @@ class KernelStudent(StudentCalls):
                         self._namespace.pop(n, None)
                     else:
                         self._namespace[n] = old
-        self.warnings = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))[:5]
+        self._times = tuple(t + now - then for t, now, then in zip(self._times, jail.tree_times(os.getpid()), start))
+        said = self._heard["warnings"]
+        said += [w for w in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught) if w not in said][:5]
         return value, error
 
     def _describe(self, exc):
@@ -204,14 +216,6 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-class _NoSandbox:
-    """The notebook's code already runs in this kernel: nothing to start or close."""
-    notes, load_errors = [], []
-
-    def close(self):
-        pass
-
-
 def _kernel_plugin(assignment, function, student, reference, hidden):
     """The engine's own pytest plugin (autograder/plugin.py), pointed at this kernel.
 
@@ -219,30 +223,26 @@ def _kernel_plugin(assignment, function, student, reference, hidden):
     (student, reference, dataset, ...) serve the checks, exactly as in the kit's grader;
     only the ``student`` proxy differs, and only ``function``'s checks are collected.
     """
-    from .. import data, permutation
+    from .. import data
     from ..plugin import GradingPlugin
 
     class KernelPlugin(GradingPlugin):
         def __init__(self):  # no submission to read or sandbox to start
             self.assignment, self.hidden, self.function = assignment, hidden, function
             self.results, self.notes, self.artifacts = {}, [], {}
-            self.sandbox, self.proxy, self.load_error = _NoSandbox(), None, None
+            self.sandboxes, self.load_error, self.closed = {}, None, False
+            self.heard = student._heard
             self.reference_module = reference
             self.data_spec = assignment.config.get("dataset") if hidden else None
             self._arrays = None
 
         @property
         def arrays(self):  # loaded only if a check asks for the data set
-            if self._arrays is None:
-                self._arrays = data.permuted(data.load(self.data_spec), permutation.for_dataset(self.data_spec))
+            if self._arrays is None and self.data_spec:
+                self._arrays = data.load(self.data_spec)
             return self._arrays
 
-        @property
-        def sandbox_data(self):
-            return data.sandbox_cache(self.data_spec, permutation.for_dataset(self.data_spec)) if self.data_spec else None
-
         def open_sandbox(self):
-            self.proxy = student
             return student
 
         def pytest_collection_modifyitems(self, config, items):

@@ -5,14 +5,14 @@ student's network on MNIST, scoring it on the test set in the trusted process.
 """
 import fcntl
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, as_array, as_float, check, expect_close, fail
+from autograder import training
+from autograder.checks import as_float, check, expect_close, fail
 from autograder.i18n import _
 from autograder.report import atomic_write
 
@@ -84,121 +84,140 @@ def test_train_step_reference(student, reference):
 
 
 # -- the network, trained by the student's train_step, scored on the test set here --------
-# The sandbox holds only the training split, shuffled by the course's secret permutation
-# (autograder/permutation.py); ``dataset["arrays"]`` holds the test split shuffled the same
-# way. Weights that were not trained on the grader's copy score at chance, so the sandbox's
-# answers (which student code could forge) matter only through the accuracy computed here.
-# Each point of the curves is computed here, from the returned weights, on a fixed sample:
-# training images for the loss, test images for the accuracy (the final accuracy, the one
-# graded, uses the whole test split). A sample keeps the eleven points at a tenth of a second.
+# The trusted side drives the run (autograder/training.py): the assignment's trainer.py
+# picks the initial weights and every batch, the sandbox's harness runs one train_step per
+# batch, and ``verify_step`` below accepts a step only if it is the SGD update of the weights
+# the grader kept, for the grader's batch. So the weights scored here are those of correct
+# training by construction: embedded, recovered or swapped weights end the run at the step
+# they appear. Each point of the curves is computed here, from the kept weights, on a fixed
+# sample: training images for the loss, test images for the accuracy (the final accuracy, the
+# one graded, uses the whole test split).
 CURVE_SAMPLE = 2000
+SKETCH = 2  # random directions the update of W1 is compared along
 
 
-def _initial_params(s):
-    r = np.random.default_rng(s["seed"])
-    sizes = s["layers"]
-    return [s["weight_init_std"] * r.standard_normal((sizes[0], sizes[1])), np.zeros(sizes[1]),
-            s["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
+def verify_step(learning_rate, sketch_rng):
+    """``verify(batch, old, new)`` for training.train: None if ``new`` is the SGD step of ``old``.
+
+    The reference step is computed exactly for b1, W2 and b2; for W1 (784 x 50, the
+    expensive one) only along SKETCH random directions R the student never sees:
+    X^T (da1 R) against (W1 - new W1) R / learning rate. The tolerance is a relative error
+    of 1e-3 plus the rounding of the returned dtype: float32 code passes, and no step can
+    move the weights more than a thousandth of its own size off the path of correct
+    training. Cost: about one forward pass per step, in float32 (half the time of float64),
+    whose rounding (1e-7) is far below that tolerance.
+    """
+    R = sketch_rng.standard_normal((50, SKETCH))
+    kept = {}  # the last accepted W1 and its sketch W1 R: the next step starts from them
+
+    def sketch(W):
+        if kept.get("W") is not W:
+            kept.update(W=W, WR=np.asarray(W, dtype=np.float64) @ R)
+        return kept["WR"]
+
+    def verify(batch, old, new):
+        images, labels = batch
+        X = images.astype(np.float32)  # raw pixels: the network's input (trainer.inputs) is X / 255
+        W1, b1, W2, b2 = old
+        z1 = 0.5 + 0.5 * np.tanh(0.5 * ((X @ np.asarray(W1, dtype=np.float32)) / 255.0 + b1))  # the sigmoid
+        logits = z1 @ W2 + b2
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        probs[np.arange(len(labels)), labels] -= 1.0
+        d2 = probs / len(labels)
+        da1 = (d2 @ np.asarray(W2).T) * z1 * (1.0 - z1)
+        steps = {"W1": (X.T @ (da1 @ R).astype(np.float32)) / 255.0, "b1": da1.sum(axis=0), "W2": z1.T @ d2,
+                 "b2": d2.sum(axis=0)}
+        for (name, want), before, after in zip(steps.items(), (W1, b1, W2, b2), new):
+            eps = EPS.get(after.dtype.char, EPS["d"])
+            before, after = (sketch(before), sketch(after)) if name == "W1" else (before, after)
+            got = (before - after) / learning_rate
+            wrong, size = _norm(got - want), _norm(want)
+            if wrong > 1e-3 * size + 20 * eps * _norm(after) / learning_rate:
+                return {"parameter": name, "error": wrong / max(size, 1e-300)}
+        return None
+    return verify
 
 
-def _splits(dataset):
+EPS = {"f": float(np.finfo(np.float32).eps), "d": float(np.finfo(np.float64).eps)}
+
+
+def _norm(a):
+    flat = np.ravel(a).astype(np.float64, copy=False)
+    return float(np.sqrt(flat @ flat))
+
+
+def _samples(dataset, trainer):
     """(training sample, test sample, test split) as the network sees them: flat pixels in [0, 1]."""
-    folder = Path(dataset["sandbox_folder"])
-    images = np.load(folder / "x_train.npy", mmap_mode="r")
-    pick = np.sort(rng(10).choice(len(images), CURVE_SAMPLE, replace=False))
-    train = (images[pick].reshape(CURVE_SAMPLE, -1) / 255.0, np.load(folder / "y_train.npy")[pick])
-    x_test = dataset["arrays"]["x_test"]
-    test = (x_test.reshape(len(x_test), -1) / 255.0, dataset["arrays"]["y_test"])
-    pick = np.sort(rng(11).choice(len(x_test), CURVE_SAMPLE, replace=False))
+    arrays = dataset["arrays"]
+    pick = np.sort(rng(10).choice(len(arrays["x_train"]), CURVE_SAMPLE, replace=False))
+    train = (trainer.inputs(arrays["x_train"][pick]), np.asarray(arrays["y_train"][pick]))
+    test = (trainer.inputs(arrays["x_test"]), np.asarray(arrays["y_test"]))
+    pick = np.sort(rng(11).choice(len(test[1]), CURVE_SAMPLE, replace=False))
     return train, (test[0][pick], test[1][pick]), test
 
 
-def _weights(values, params, what):
-    return [as_array(w, what, q.shape) for w, q in zip(values, params)]
-
-
-def _curve(snapshots, params, reference, train, test):
-    """Training loss and test accuracy at step 0 and at every snapshot, on the samples
-    ``train`` and ``test``, computed here from the weights that came back (never from the
-    loss student code reports)."""
-    steps, losses, accuracies = [], [], []
-    for done, weights in [(0, params)] + [(snap[0], snap[1:]) for snap in snapshots]:
-        try:
-            weights = _weights(weights, params, _("snapshot"))
-            loss = float(reference.cross_entropy_error(reference.predict(*weights, train[0]), train[1]))
-            steps.append(int(done))
-        except (CheckFailed, TypeError, ValueError, IndexError):
-            continue  # a malformed snapshot only leaves a gap in the curve
-        losses.append(loss if np.isfinite(loss) else None)
-        accuracies.append(reference.accuracy(*weights, *test))
+def _curve(snapshots, trainer, train, test):
+    """Training loss and test accuracy at every kept snapshot, on the samples ``train`` and ``test``."""
+    steps = [int(done) for done, _weights in snapshots]
+    losses = [trainer.loss(*(np.asarray(w, np.float64) for w in weights), *train) for _done, weights in snapshots]
+    accuracies = [trainer.accuracy(*(np.asarray(w, np.float64) for w in weights), *test)
+                  for _done, weights in snapshots]
     return {"loss": (steps, losses), "accuracy": (steps, accuracies)}
 
 
-def _train_in_sandbox(student, dataset, params):
+def _run(student, trainer, dataset, verify):
     s = dataset["schedule"]
-    return student.harness("train", dataset["sandbox_folder"], *params, steps=s["steps"],
-                           batch_size=s["batch_size"], learning_rate=s["learning_rate"], seed=s["seed"],
-                           log_every=s["log_every"], seconds=s["seconds"], snapshot_every=s["snapshot_every"],
-                           report=True, timeout=s["seconds"] + 10)
+    arrays = dataset["arrays"]
+    return training.train(student, trainer.initial_params(s), trainer.batches(arrays["x_train"], arrays["y_train"], s),
+                          steps=s["steps"], cpu_seconds=s["cpu_seconds"], names=s["parameters"], verify=verify,
+                          snapshot_every=s["snapshot_every"], step_seconds=s["step_seconds"],
+                          learning_rate=s["learning_rate"])
 
 
-def _reference_curve(reference, assignment, dataset, train, test):
+def _reference_curve(reference, assignment, dataset, trainer, train, test):
     """The reference trained by the same harness in this (trusted) process, cached on disk."""
     s = dataset["schedule"]
-    inputs = [json.dumps([s, assignment.config.get("dataset"), CURVE_SAMPLE], sort_keys=True), dataset["sandbox_folder"],
-              Path(reference.__file__).read_text(), Path(assignment.harness).read_text()]
+    inputs = [json.dumps([s, assignment.config.get("dataset"), CURVE_SAMPLE], sort_keys=True),
+              Path(reference.__file__).read_text(), Path(assignment.harness).read_text(),
+              Path(trainer.__file__).read_text()]
     key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
     cache = Path(dataset["cache_folder"])
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / f"{assignment.id}-reference-curve-{key}.json"
     with open(cache / f"{assignment.id}-reference-curve.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers: the first computes, the others read
-        if path.is_file():
-            return json.loads(path.read_text())
-        spec = importlib.util.spec_from_file_location("harness", assignment.harness)
-        harness = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(harness)
-        params = _initial_params(s)
-        out = harness.train(reference, dataset["sandbox_folder"], *params, steps=s["steps"],
-                            batch_size=s["batch_size"], learning_rate=s["learning_rate"], seed=s["seed"],
-                            log_every=s["log_every"], seconds=10 * s["seconds"],
-                            snapshot_every=s["snapshot_every"])
-        atomic_write(path, json.dumps(_curve(out[5], params, reference, train, test)))
+        if not path.is_file():
+            student = training.InProcess(reference, assignment.harness)
+            run = _run(student, trainer, dict(dataset, schedule=dict(s, cpu_seconds=10 * s["cpu_seconds"])), None)
+            atomic_write(path, json.dumps(_curve(run.snapshots, trainer, train, test)))
         return json.loads(path.read_text())
 
 
 @pytest.fixture(scope="module")
 def trained(student, reference, dataset, assignment, artifacts):
-    """Train in the sandbox; record the curves and ``artifacts["training"]`` (steps, steps_done,
-    completed, stopped, test_accuracy: what feedback shows about the run); return that record."""
+    """Train in a sandbox process of its own; record the curves and ``artifacts["training"]``
+    (steps, steps_done, completed, stopped, ms_per_step, test_accuracy: what feedback shows
+    about the run); return that record."""
     s = dataset["schedule"]
-    params = _initial_params(s)
-    record = artifacts["training"] = {"steps": s["steps"], "steps_done": 0, "completed": False,
-                                      "stopped": "", "test_accuracy": None}
-    try:
-        out = _train_in_sandbox(student, dataset, params)
-    except Exception as err:  # a crash or hang the harness could not catch: no weights came back
-        record["stopped"] = _("training stopped: {reason}").format(reason=err)[:300]
-        raise
-    if not isinstance(out, (list, tuple)) or len(out) != 7 or not isinstance(out[6], dict):
-        record["stopped"] = _("the training run returned something other than what the grader's harness returns")
-        fail(record["stopped"])
-    outcome = out[6]
-    steps_done = outcome.get("steps_done")
-    record["steps_done"] = steps_done if isinstance(steps_done, int) and 0 <= steps_done <= s["steps"] else 0
-    record["stopped"] = str(outcome.get("stopped") or "")[:300]
-    record["completed"] = record["steps_done"] == s["steps"] and not record["stopped"]
-    train, test_sample, test = _splits(dataset)
-    accuracy = reference.accuracy(*_weights(out[:4], params, _("trained weights")), *test)
-    # Recorded for the instructor's class summary and the student's feedback; drawing
-    # the curves must never cost points, so a failure there only leaves the plot out.
-    artifacts["test_accuracy"] = record["test_accuracy"] = accuracy
-    if record["steps_done"] == 0:
+    trainer = assignment.load_trainer()
+    run = _run(student.own_process("training"), trainer, dataset,
+               verify_step(s["learning_rate"], rng(12)))
+    record = artifacts["training"] = {
+        "steps": s["steps"], "steps_done": run.steps_done, "completed": run.completed,
+        "stopped": training.describe(run.stop, s["steps"], s["function"]) if run.stop else "",
+        "ms_per_step": None if run.ms_per_step is None else round(run.ms_per_step, 2),
+        "verify_ms_per_step": round(1000 * run.verify_seconds / max(run.steps_done, 1), 3),
+        "test_accuracy": None}
+    train, test_sample, test = _samples(dataset, trainer)
+    artifacts["test_accuracy"] = record["test_accuracy"] = trainer.accuracy(
+        *(np.asarray(w, np.float64) for w in run.params), *test)
+    if run.steps_done == 0:
         return record  # not one step taken: there is no curve to draw
+    # Drawing the curves must never cost points: a failure there only leaves the plot out.
     try:
-        snapshots = [snap for snap in out[5] if isinstance(snap, (list, tuple)) and len(snap) == 5]
-        yours = _curve(snapshots, params, reference, train, test_sample)
-        ref = _reference_curve(reference, assignment, dataset, train, test_sample)
+        yours = _curve(run.snapshots, trainer, train, test_sample)
+        ref = _reference_curve(reference, assignment, dataset, trainer, train, test_sample)
         percent = {"loss": 1, "accuracy": 100}  # accuracy is read in %, like everywhere else
         artifacts["plots"] = [
             {"title": title, "xlabel": _("training step"), "ylabel": ylabel,
@@ -226,7 +245,9 @@ def _tier(trained, dataset, index):
 
 
 # The accuracy depends on every function the student wrote, so it is scored as the
-# network's, not train_step's: a softmax bug must not show up as a train_step bug.
+# network's, not train_step's: a softmax bug must not show up as a train_step bug. Every step
+# runs the student's own helpers and must be the correct update, so a bug in train_step or in a
+# helper it calls also costs these points (README, "The rubric").
 @check("network", "train_step trains the 784-50-10 network to 90% MNIST test accuracy", points=5, hidden=True)
 def test_accuracy_lower_tier(trained, dataset):
     _tier(trained, dataset, 0)

@@ -1,8 +1,8 @@
 # training: the lesson's loss (no epsilon in the log) with an update_params that adds the
-# gradient (ascent, not descent): the right class's probability underflows to 0 and the
-# loss becomes infinite
+# gradient (ascent, not descent): left alone the loss would become infinite; the grader stops
+# the run at the first step, whose update is not the SGD step
 # loses: train_step, network
-# stopped: FloatingPointError at step
+# stopped: at step 0, train_step's update of W1 is not the SGD step
 
 
 def cross_entropy_error(y, t):

@@ -2,7 +2,7 @@
 # loops: right, and quick on the checks' small inputs, but far too slow for 784x50 weights,
 # so the grader stops the run
 # loses: network
-# stopped: TimeoutError at step 9
+# stopped: train_step is too slow
 
 
 def affine_layer_backward(dout, cache):
