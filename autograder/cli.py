@@ -106,6 +106,11 @@ def cmd_check(args):
         for line in ([c.message] if c.message else []) + c.notes:
             out.print("     " + line.replace("\n", "\n     "), highlight=False, markup=False)
     out.print(f"[bold]{outcome.score:g} / {outcome.max_score:g}[/] " + escape(i18n._("public points")))
+    low, high = outcome.grade_range or (outcome.score, outcome.score)
+    if high > low:
+        out.print(escape(i18n._("In the grade: {low:g} to {high:g} of these public points. The checks marked above run "
+                                "the function with your helpers here, with correct ones in the grade.").format(
+            low=low, high=high)), highlight=False)
     trained = _train(assignment, path, outcome, out) if args.train else None
     if args.json:
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
@@ -120,11 +125,13 @@ def cmd_check(args):
 def _train(assignment, path, outcome, out):
     """`check --train`: print the training run's report; it also goes into --html."""
     from . import training_check
+    function = assignment.config["schedule"]["function"]
+    failing = [c.title for c in outcome.checks if c.function == function and not c.passed]
     try:
-        trained = training_check.run(assignment, path)
+        trained = training_check.run(assignment, path, failing)
     except (data.DataError, submission.SubmissionError) as err:
         out.print(f"[red]{err}[/]", highlight=False)
-        return training_check.TrainingReport(tiers=[], margin=0, log_every=0, validation_images=0)
+        return training_check.TrainingReport(tiers=[], margin=0, validation_images=0)
     for line in trained.lines():
         out.print(line, highlight=False, markup=False)
     outcome.notes += trained.lines()

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from . import plugin as fixtures
-from . import i18n, report, submission
+from . import checks as checks_module
+from . import definitions, i18n, report, submission
+from .i18n import _
 from .plugin import GradingPlugin
 
 CHECKS_INI = Path(__file__).with_name("checks.ini")
@@ -27,6 +29,7 @@ class Outcome:
     resources: dict = field(default_factory=dict)
     artifacts: dict = field(default_factory=dict)  # plain data the checks recorded (plugin.artifacts)
     log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
+    grade_range: tuple = ()  # check only: (least, most) public points `grade` would give
 
     @property
     def score(self):
@@ -54,21 +57,35 @@ def run_checks(assignment, path, *, hidden):
         code = pytest.main(args, plugins=[plugin, fixtures])
     if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: a half-graded submission must not be written
         raise KeyboardInterrupt("grading was interrupted")
-    outcome = Outcome(student_id(path), list(plugin.results.values()), plugin.notes,
+    outcome = Outcome(student_id(path), list(plugin.results.values()), capped(plugin.notes),
                       plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         outcome.error = f"the checks could not run (pytest exit code {int(code)}); see grader.log"
         outcome.log = log.getvalue()
     if plugin.process_output().strip():
         outcome.log += "\n--- written by the student's process outside print() ---\n" + plugin.process_output()
+    if not hidden and not plugin.load_error:
+        outcome.grade_range = blame_helpers(outcome.checks, [st.source for st in plugin.statements])
     if plugin.load_error:
         outcome.unreadable = str(plugin.load_error)
         outcome.notes.insert(0, submission.unreadable_note(plugin.load_error.translated()))
     # ru_maxrss is in KiB on Linux; "children" are the sandbox processes this grader waited for.
+    grader, sandboxes = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     outcome.resources = {
-        "grader_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "sandbox_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+        "grader_peak_rss_mb": round(grader.ru_maxrss / 1024, 1),
+        "sandbox_peak_rss_mb": round(sandboxes.ru_maxrss / 1024, 1),
+        "grader_cpu_seconds": round(grader.ru_utime + grader.ru_stime, 2),
+        "sandbox_cpu_seconds": round(sandboxes.ru_utime + sandboxes.ru_stime, 2)}
     return outcome
+
+
+MAX_NOTES = 30  # about the submission as a whole: a file of 10,000 skipped statements gets 30 and a count
+
+
+def capped(notes):
+    notes = [n[:1000] for n in notes]
+    return notes if len(notes) <= MAX_NOTES else notes[:MAX_NOTES] + [
+        _("... and {count:,} more notes like these").format(count=len(notes) - MAX_NOTES)]
 
 
 def grade_one(assignment, path, out_dir, student=None):
@@ -79,3 +96,27 @@ def grade_one(assignment, path, out_dir, student=None):
         report.atomic_write(Path(out_dir) / "grader.log", outcome.log)
     report.write_submission(outcome, Path(out_dir))
     return outcome
+
+
+def blame_helpers(checks, sources):
+    """``check`` runs a function the grader isolates (train_step) on the student's own helpers,
+    where ``grade`` answers them with the reference. So when such a check fails and a helper
+    that function calls fails its own checks, the helper is the likely cause: say so, in place
+    of a cause read from the function's own arithmetic. Returns (least, most) public points
+    ``grade`` would give (the same twice when nothing is in doubt)."""
+    failing = {c.function for c in checks if not c.passed}
+    score = sum(c.points for c in checks)
+    doubt = 0.0
+    for c in checks:
+        if c.passed or not c.isolated:
+            continue
+        helpers = sorted(h for f in c.isolated for h in definitions.called_by(sources, f) & failing if h != f)
+        if not helpers:
+            continue
+        doubt += c.max_points
+        own = "\n".join(line for line in c.message.splitlines() if not line.startswith(checks_module.cause_label()))
+        c.message = own + f"\n{checks_module.cause_label()} " + _(
+            "{helpers} (which {function} calls) fails its own checks: fix it first. The grader checks "
+            "{function} with correct versions of the other functions, so this check may pass there.").format(
+            helpers=", ".join(helpers), function=", ".join(c.isolated))
+    return (score, score + doubt)

@@ -137,6 +137,8 @@ def training_lines(artifacts):
             _("Test accuracy of your trained network: {accuracy}").format(accuracy=percent(accuracy))]
     accuracy = run.get("test_accuracy", accuracy)
     steps = _("{done:,} of {steps:,} steps").format(done=run.get("steps_done", 0), steps=run.get("steps", 0))
+    if run.get("ms_per_step"):
+        steps += _(", {ms:.1f} ms of CPU time per step").format(ms=run["ms_per_step"])
     if run.get("completed"):
         return [_("Training completed ({steps}); test accuracy of your network: {accuracy}").format(
             steps=steps, accuracy=percent(accuracy))]
@@ -164,6 +166,8 @@ def results_json(outcome, kind=None):
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
     if artifacts:
         results["extra_data"]["artifacts"] = artifacts
+    if outcome.grade_range:  # check: the public points `grade` would give, at least and at most
+        results["extra_data"]["grade_range"] = list(outcome.grade_range)
     validate(results)
     return results
 

@@ -49,6 +49,26 @@ def test_check_predicts_grade(corpus_grades, corpus_checks):
             assert score == graded[name], f"{student}: {name} scores {score} in check, {graded[name]} in grade"
 
 
+def test_check_predicts_the_grades_public_points_as_a_range(corpus_grades, corpus_checks):
+    for student, checked in corpus_checks.items():
+        low, high = checked["extra_data"]["grade_range"]
+        graded = sum(_public_scores(corpus_grades[student]).values())
+        assert low == checked["score"] and low <= graded <= high, (student, low, graded, high)
+
+
+def test_check_blames_a_failing_helper_not_train_steps_arithmetic(corpus_checks):
+    """A loss that sums instead of averaging fails train_step's gradient check in `check` (its own
+    helpers run there) but not in `grade`: the feedback says so and never blames the arithmetic."""
+    checked = corpus_checks["mutants_cross_entropy_sum"]
+    failed = failed_outputs(checked, "train_step")
+    assert failed, "the summing loss should fail a train_step check in check"
+    for output in failed:
+        cause = output.split("Likely cause: ", 1)[1]
+        assert cause.startswith("cross_entropy_error (which train_step calls) fails its own checks"), output
+        assert "times too large" not in output
+    assert checked["extra_data"]["grade_range"][1] > checked["score"]
+
+
 def test_reference_earns_full_marks(corpus_grades):
     results = corpus_grades["reference"]
     assert results["score"] == 100
