@@ -20,6 +20,7 @@ import pytest
 
 import unprivileged
 from autograder.sandbox import jail
+from autograder.assignment import load_module
 from kit import GRADED, REFERENCE, ROOT, SUBMISSIONS, functions, grade, header, materialize
 
 HOSTILE = sorted((SUBMISSIONS / "hostile").glob("*.py"))
@@ -102,21 +103,16 @@ def hostile_grades(request):
             results = grade([folder], out)
         else:
             os.chown(out, account.pw_uid, account.pw_gid)
-            # Root's copy of the data may be private to root: the user gets its own.
-            # Root's clone is the user's own on a real install: it gets its own copies of the
-            # data and of the data cache the grader writes.
+            # Root's copy of the data may be private to root: the user gets its own, and a data
+            # cache of its own where the grader writes one.
             data, cache = base / "mnist.npz", base / "cache"
             shutil.copyfile(os.environ.get("MNIST_NPZ") or ROOT / "source_data" / "mnist.npz", data)
             data.chmod(0o644)
-            shutil.copytree(ROOT / "source_data" / "cache", cache)
-            for path in [cache, *cache.rglob("*")]:
-                os.chown(path, account.pw_uid, account.pw_gid)
+            cache.mkdir()
+            os.chown(cache, account.pw_uid, account.pw_gid)
             proc = unprivileged.run_as_user(["grade", folder, "--out", out, "--jobs", 2],
                                             needs=[ROOT, folder, out], stash=base / "stash",
-                                            # root's course_secret.txt is private (mode 600): the
-                                            # user's batch grades on a secret of its own
-                                            env={"MNIST_NPZ": str(data),
-                                                 "AUTOGRADER_SECRET": "unprivileged-test-course"},
+                                            env={"MNIST_NPZ": str(data)},
                                             binds=[(cache, ROOT / "source_data" / "cache")])
             assert proc.returncode == 0, proc.stderr
             results = {p.name: json.loads((p / "results.json").read_text())
@@ -144,7 +140,8 @@ def test_attack_is_contained(hostile_grades, attack):
     mine = results[f"hostile_{attack.stem}"]
     loses = header(attack, "loses")
     points = functions(mine)
-    for function in GRADED:
+    assert set(GRADED) < set(points)
+    for function in points:  # the graded functions and the network trained with them
         got, most = points[function]
         if function in loses:
             assert got == 0, f"{function} earned {got} through the attack"
@@ -199,3 +196,64 @@ def test_flood_is_cut(hostile_grades):
     feedback = (out / "hostile_flood_stdout" / "feedback.md").read_text()
     assert len(feedback) < 200_000
     assert "more characters of output cut" in feedback
+
+
+def test_no_result_grows_with_what_the_child_sends(hostile_grades):
+    """Every message, warning and printed line from the child is cut on the trusted side."""
+    out = hostile_grades["out"]
+    sizes = {folder.name: (folder / "results.json").stat().st_size for folder in out.iterdir() if folder.is_dir()}
+    assert max(sizes.values()) < 1_000_000, sizes
+    flood = json.loads((out / "hostile_flood_the_grader" / "results.json").read_text())
+    outputs = [t["output"] for t in flood["tests"] if t["visibility"] == "visible"]
+    assert any("more than 64 requests" in o for o in outputs)  # the callback flood stopped the call
+    assert max(map(len, outputs)) < 5_000  # a 300,000-character message came back as 300 of them
+    assert (out / "hostile_flood_the_grader" / "feedback.html").stat().st_size < 1_000_000
+
+
+def test_the_grader_answers_only_what_the_check_needs(hostile_grades):
+    results = hostile_grades["results"]
+    itself = results["hostile_callbacks_for_itself"]
+    assert itself["score"] == 0
+    assert "the grader answers no call of train_step here" in itself["extra_data"]["artifacts"]["training"]["stopped"]
+    # A callback for 1.6 GB is refused before anything is built: the grader stays as small as for anyone.
+    huge = results["hostile_huge_callback"]["extra_data"]["grader_peak_rss_mb"]
+    assert huge < 1.5 * results["reference"]["extra_data"]["grader_peak_rss_mb"] + 50
+
+
+def test_no_hidden_input_reaches_the_student(hostile_grades):
+    """The hidden checks run in a process of their own: what they sent cannot reach a later output."""
+    hidden = load_module(ROOT / "solutions" / "mnist_mlp" / "tests" / "test_hidden.py", "hidden_checks")
+    inputs = [hidden.rng(1).normal(scale=8, size=(7, 9)), hidden.rng(2).normal(scale=5, size=11),
+              hidden.rng(8).normal(size=(9, 7)), hidden.rng(9).normal(size=(20, 12))]  # sigmoid, softmax,
+    # affine_layer_backward and train_step: what the hidden checks send first
+    needles = [repr(float(v))[:8] for x in inputs for v in x.ravel()[:5]]
+    folder = hostile_grades["out"] / "hostile_exfiltrate_hidden_inputs"
+    texts = [p.read_text(errors="replace") for p in folder.iterdir() if p.is_file()]
+    training = json.loads((folder / "results.json").read_text())["extra_data"]["artifacts"]["training"]
+    assert training["stopped"].startswith("RuntimeError in train_step at step 0: recorded:")
+    assert not [n for n in needles for text in texts if n in text]
+
+
+def test_the_grader_reads_no_more_than_a_step(hostile_grades):
+    results = hostile_grades["results"]
+    flood = results["hostile_snapshot_flood"]["extra_data"]
+    assert flood["artifacts"]["training"]["steps_done"] == 1
+    assert "cannot read" in flood["artifacts"]["training"]["stopped"]
+    assert flood["grader_cpu_seconds"] < results["reference"]["extra_data"]["grader_cpu_seconds"]
+
+
+def test_a_run_cut_short_still_draws_its_curves(hostile_grades):
+    results = hostile_grades["results"]
+    for name, step in (("hostile_nan_weights", 599), ("hostile_jump_to_embedded_weights", 300)):
+        artifacts = results[name]["extra_data"]["artifacts"]
+        assert artifacts["training"]["steps_done"] == step and not artifacts["training"]["completed"]
+        assert f"at step {step}," in artifacts["training"]["stopped"]
+        assert "plots" in artifacts and "plots_error" not in artifacts
+        yours = artifacts["plots"][0]["series"]["yours"]
+        assert yours["x"][-1] == 300 and None not in yours["y"]
+
+
+def test_only_the_steps_the_grader_verified_count(hostile_grades):
+    training = hostile_grades["results"]["hostile_forged_completion"]["extra_data"]["artifacts"]["training"]
+    assert not training["completed"] and training["steps_done"] == 2  # its first skipped step
+    assert training["stopped"].startswith("at step 2, train_step's update of W1 is not the SGD step")

@@ -1,5 +1,5 @@
 # attack: softmax returns an object that compares equal to anything and fakes float/len/indexing (no __array__)
-# loses: softmax
+# loses: softmax, network
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 # attack: softmax returns a list nested 10,000 levels deep, to break a recursive encoder or comparison
-# loses: softmax
+# loses: softmax, network
 
 
 def softmax(x):

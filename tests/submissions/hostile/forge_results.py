@@ -1,5 +1,5 @@
 # attack: softmax walks the file system for 2 s, deletes any results.json it finds and writes forged ones (score 100) in every 'out' folder
-# loses: softmax
+# loses: softmax, network
 import json
 import os
 import time

@@ -1,5 +1,5 @@
 # attack: softmax forks 20 children that sleep forever and never exit, then returns a wrong answer
-# loses: softmax
+# loses: softmax, network
 import os
 import time
 

@@ -1,5 +1,5 @@
 # attack: softmax loops forever (busy loop, never returns)
-# loses: softmax
+# loses: softmax, network
 
 
 def softmax(x):

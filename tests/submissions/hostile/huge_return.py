@@ -1,5 +1,5 @@
 # attack: softmax returns np.zeros((20000, 20000)), 3.2 GB, beyond the memory limit
-# loses: softmax
+# loses: softmax, network
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 # attack: softmax sends SIGKILL to its parent process, to pid 1 and finally to every process it may signal (-1)
-# loses: softmax
+# loses: softmax, network
 import os
 import signal
 

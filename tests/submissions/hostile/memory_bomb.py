@@ -1,5 +1,5 @@
 # attack: softmax allocates ever-growing lists and arrays until MemoryError or the address-space limit
-# loses: softmax
+# loses: softmax, network
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 # attack: softmax kills its own interpreter with os._exit(0), skipping all cleanup
-# loses: softmax
+# loses: softmax, network
 import os
 
 

@@ -1,5 +1,5 @@
 # attack: softmax monkeypatches numpy's comparison helpers to always report a match, then returns zeros
-# loses: softmax
+# loses: softmax, network
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 # attack: softmax returns an object whose __reduce__ runs os.system('touch /tmp/pwned_by_pickle') when unpickled
-# loses: softmax
+# loses: softmax, network
 import os
 
 

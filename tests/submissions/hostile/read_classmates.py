@@ -1,5 +1,5 @@
 # attack: one_hot searches the whole file system for classmates' submissions, the solutions and the hidden tests, and raises an exception carrying what it found, so it would show in its own feedback
-# loses: one_hot
+# loses: one_hot, network
 import os
 import sys
 import time

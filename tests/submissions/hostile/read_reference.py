@@ -1,5 +1,5 @@
 # attack: softmax tries to read the instructor reference and the MNIST data and, if any read works, returns the right answer
-# loses: softmax
+# loses: softmax, network
 import glob
 import os
 import time
