@@ -11,7 +11,9 @@
 (6) a large class of --n synthesised submissions, --jobs 2: throughput, peak memory of every
     process, summary.html size and load time (benchmarks/large_class.py);
 (7) the same class through Dask on a LocalCluster of 2 workers, and the projection for N workers;
-(8) the same correct notebook under `nbgrader autograde` and the kit's `grade` (benchmarks/nbgrader_ratio.py).
+(8) the same correct notebook under `nbgrader autograde` and the kit's `grade` (benchmarks/nbgrader_ratio.py);
+(9) what verifying every training step costs, from the runs of (1): the grader's CPU time in
+    verify_step, per step and as a share of the submission's grading CPU time (grader and sandbox).
 """
 import argparse
 import json
@@ -57,6 +59,20 @@ def peaks(out):
     return (max(r.get("grader_peak_rss_mb", 0) for r in rows), max(r.get("sandbox_peak_rss_mb", 0) for r in rows))
 
 
+def verification_cost(outs):
+    """(9) from the results of grading the reference: verify_step's share of the grading CPU time."""
+    rows = [json.loads((out / REFERENCE.stem / "results.json").read_text())["extra_data"] for out in outs]
+    steps = [r["artifacts"]["training"] for r in rows]
+    verify = statistics.median(t["verify_ms_per_step"] for t in steps)
+    child = statistics.median(t["ms_per_step"] for t in steps)
+    total = statistics.median(r["grader_cpu_seconds"] + r["sandbox_cpu_seconds"] for r in rows)
+    verified = verify / 1000 * steps[0]["steps"]
+    return (f"(9) verifying every training step: {verify:.2f} ms of the grader's CPU per step (a step of the "
+            f"reference takes {child:.2f} ms in the sandbox), {verified:.1f} s per submission, "
+            f"{100 * verified / (total - verified):.0f}% on top of the other {total - verified:.1f} s of grading "
+            f"CPU time (grader and sandbox; medians of {len(rows)} runs)")
+
+
 def keras_vs_numpy(tmp, repeat):
     ratios, numpy_s, keras_s = [], [], []
     for i in range(repeat):
@@ -92,6 +108,7 @@ def main():
         grader_mb, child_mb = peaks(tmp / "one0")
         print(f"(1) grade the reference end to end: median {statistics.median(times):.1f} s "
               f"over {args.repeat} runs ({', '.join(f'{t:.1f}' for t in times)})")
+        print(verification_cost([tmp / f"one{i}" for i in range(args.repeat)]))
         batch = tmp / "batch"
         batch.mkdir()
         mixed_batch(batch, args.batch)
