@@ -192,6 +192,21 @@ def cmd_audit(args):
     return 0
 
 
+def cmd_new(args):
+    from . import release, scaffold
+    try:
+        written = scaffold.create(args.assignment_id, title=args.title)
+    except (scaffold.ScaffoldError, release.ReleaseError) as err:
+        console.print(f"[red]{err}[/]", highlight=False)
+        return 1
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    console.print(f"next: docs/writing-an-assignment.md; check it with `python -m autograder grade "
+                  f"solutions/{args.assignment_id}/{args.assignment_id}.py --out out/{args.assignment_id} "
+                  f"--assignment {args.assignment_id}`", highlight=False)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -259,5 +274,9 @@ def main(argv=None):
     aud.add_argument("--only", action="append", metavar="ID[,ID...]", help="grade only these mutants")
     aud.add_argument("--list", action="store_true", help="list the mutants (id, line, change) without grading")
     aud.set_defaults(run=cmd_audit)
+    new = sub.add_parser("new", help="instructors: start a new assignment that grades its reference at 100")
+    new.add_argument("assignment_id", metavar="id", help="a lower-case Python name, e.g. relu")
+    new.add_argument("--title", help="the assignment's title (default: from the id)")
+    new.set_defaults(run=cmd_new)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 
 from .release import BEGIN, END
 
-REDUCTION_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "argmax": "argmin", "argmin": "argmax",
-                   "amax": "amin", "amin": "amax"}
+FUNCTION_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "argmax": "argmin", "argmin": "argmax",
+                   "amax": "amin", "amin": "amax",
+                   "maximum": "minimum", "minimum": "maximum"}
 ARITHMETIC = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.Div], ast.Div: [ast.Mult],
               ast.FloorDiv: [ast.Div], ast.Pow: [ast.Mult], ast.MatMult: [ast.Mult], ast.Mod: [ast.FloorDiv]}
 # The boundary (> to >=) and the negation (> to <=) of each comparison.
@@ -186,10 +187,10 @@ def other_function(node, ctx):
     if not isinstance(node, ast.Call):
         return []
     func = node.func
-    if isinstance(func, ast.Attribute) and func.attr in REDUCTION_SWAPS:
-        return [_with(node, func=_with(func, attr=REDUCTION_SWAPS[func.attr]))]
+    if isinstance(func, ast.Attribute) and func.attr in FUNCTION_SWAPS:
+        return [_with(node, func=_with(func, attr=FUNCTION_SWAPS[func.attr]))]
     if isinstance(func, ast.Name) and func.id in ("max", "min"):
-        return [_with(node, func=ast.Name(REDUCTION_SWAPS[func.id], ast.Load()))]
+        return [_with(node, func=ast.Name(FUNCTION_SWAPS[func.id], ast.Load()))]
     return []
 
 
