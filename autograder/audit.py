@@ -81,8 +81,12 @@ def failures(results):
     return [t["name"] for t in results["tests"] if t["score"] < t["max_score"]]
 
 
-def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None):
-    """Grade the chosen mutants; return the report (a dict, also written to ``out_dir``)."""
+def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None, resume=False):
+    """Grade the chosen mutants; return the report (a dict, also written to ``out_dir``).
+
+    ``resume`` keeps the grades already in ``out_dir`` (an interrupted run, or a new list of
+    equivalent mutants) and grades only the rest: use it only while the checks are unchanged.
+    """
     start = time.monotonic()
     reference = assignment.reference_path
     shown = reference.relative_to(assignment.root).as_posix()
@@ -91,13 +95,15 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None)
     listed = equivalent_list(assignment)
     out_dir = Path(out_dir)
     folder = out_dir / "submissions"
-    shutil.rmtree(out_dir / "grades", ignore_errors=True)
+    if not resume:
+        shutil.rmtree(out_dir / "grades", ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     (folder / f"{BASELINE}.py").write_text(reference.read_text())
     for m in chosen:
         (folder / f"{m.id}.py").write_text(m.source)
-    graded = batch.run(assignment, sorted(folder.iterdir()), out_dir / "grades", jobs=jobs, console=console)
+    graded = batch.run(assignment, sorted(folder.iterdir()), out_dir / "grades", jobs=jobs, resume=resume,
+                       console=console)
     if graded.code:
         raise AuditError(f"grading stopped (exit code {graded.code})")
     rows = {r["extra_data"]["student"]: r for r in graded.rows}
@@ -112,6 +118,7 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None)
         results.append(r)
     summary = _summary(assignment, shown, generated, results, listed, sample, seed, only)
     summary["seconds"] = round(time.monotonic() - start, 1)
+    summary["reused"] = graded.resumed  # grades kept from an earlier run (--resume)
     report.atomic_write(out_dir / "report.json", json.dumps(summary, indent=2))
     report.atomic_write(out_dir / "report.md", markdown(summary))
     return summary
@@ -155,6 +162,11 @@ def scope(summary):
     return f"all {summary['generated']} mutants"
 
 
+def timing(summary):
+    reused = f" ({summary['reused']} grades reused from an earlier run)" if summary.get("reused") else ""
+    return f"graded in {summary['seconds']:.0f} s{reused}"
+
+
 def score_text(summary):
     if summary["score"] is None:
         return "no score: every graded mutant is listed as equivalent"
@@ -164,8 +176,8 @@ def score_text(summary):
 
 def lines(summary):
     """The report as console text."""
-    out = [f"audit of {summary['assignment']}: {scope(summary)} of {summary['reference']}, "
-           f"graded in {summary['seconds']:.0f} s", score_text(summary)]
+    out = [f"audit of {summary['assignment']}: {scope(summary)} of {summary['reference']}, {timing(summary)}",
+           score_text(summary)]
     for function, c in summary["functions"].items():
         out.append(f"  {function}: {c.get('killed', 0)} killed, {c.get('survived', 0)} survived, "
                    f"{c.get('equivalent', 0)} equivalent")
@@ -187,7 +199,7 @@ def lines(summary):
 
 def markdown(summary):
     out = [f"# Mutation audit of {summary['assignment']}", "",
-           f"{scope(summary)} of `{summary['reference']}`, graded in {summary['seconds']:.0f} s.", "",
+           f"{scope(summary)} of `{summary['reference']}`, {timing(summary)}.", "",
            f"**{score_text(summary)}**", "", "| function | killed | survived | equivalent |", "|---|---|---|---|"]
     out += [f"| {f} | {c.get('killed', 0)} | {c.get('survived', 0)} | {c.get('equivalent', 0)} |"
             for f, c in summary["functions"].items()]

@@ -183,7 +183,7 @@ def cmd_audit(args):
     only = [i for group in args.only or [] for i in group.split(",") if i]
     try:
         summary = audit.run(assignment, out, console=console, jobs=args.jobs, sample=args.sample, seed=args.seed,
-                            only=only)
+                            only=only, resume=args.resume)
     except audit.AuditError as err:
         console.print(f"[red]audit of {assignment.id}: {err}[/]", highlight=False)
         return 1
@@ -272,6 +272,8 @@ def main(argv=None):
     aud.add_argument("--sample", type=int, help="grade a random sample of this many mutants (the report says so)")
     aud.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
     aud.add_argument("--only", action="append", metavar="ID[,ID...]", help="grade only these mutants")
+    aud.add_argument("--resume", action="store_true",
+                     help="keep the grades already in the report folder, grade the rest (only while the checks are unchanged)")
     aud.add_argument("--list", action="store_true", help="list the mutants (id, line, change) without grading")
     aud.set_defaults(run=cmd_audit)
     new = sub.add_parser("new", help="instructors: start a new assignment that grades its reference at 100")
