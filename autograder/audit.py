@@ -105,7 +105,7 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None,
     graded = batch.run(assignment, sorted(folder.iterdir()), out_dir / "grades", jobs=jobs, resume=resume,
                        console=console)
     if graded.code:
-        raise AuditError(f"grading stopped (exit code {graded.code})")
+        raise AuditError(f"grading stopped (exit code {graded.code}); --resume finishes it")
     rows = {r["extra_data"]["student"]: r for r in graded.rows}
     baseline = failures(rows[BASELINE])
     if baseline:
@@ -116,7 +116,8 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None,
         r.status = "killed" if r.killed_by else "equivalent" if m.id in listed else "survived"
         r.reason = listed.get(m.id, "")
         results.append(r)
-    summary = _summary(assignment, shown, generated, results, listed, sample, seed, only)
+    checks = [t["name"] for t in rows[BASELINE]["tests"]]
+    summary = _summary(assignment, shown, generated, results, listed, sample, seed, only, checks)
     summary["seconds"] = round(time.monotonic() - start, 1)
     summary["reused"] = graded.resumed  # grades kept from an earlier run (--resume)
     report.atomic_write(out_dir / "report.json", json.dumps(summary, indent=2))
@@ -124,10 +125,11 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None,
     return summary
 
 
-def _summary(assignment, shown, generated, results, listed, sample, seed, only):
+def _summary(assignment, shown, generated, results, listed, sample, seed, only, checks):
     counts = Counter(r.status for r in results)
     scored = counts["killed"] + counts["survived"]
-    kills = Counter(name for r in results if r.status == "killed" for name in r.killed_by)
+    kills = Counter({name: 0 for name in checks})  # a check that kills nothing is listed too
+    kills.update(name for r in results if r.status == "killed" for name in r.killed_by)
     unique = {}
     for r in results:
         if len(r.killed_by) == 1:
@@ -190,6 +192,9 @@ def lines(summary):
     out.append("checks: mutants killed (of them, killed by this check alone)")
     for name, count in summary["kills"].items():
         out.append(f"  {count:4d} ({len(summary['unique_kills'].get(name, [])):3d})  {name}")
+    idle = [name for name, count in summary["kills"].items() if not count]
+    if idle and summary["graded"]:
+        out.append(f"checks that kill no graded mutant: {len(idle)} (weak, or only redundant here)")
     for key, what in (("listed_but_killed", "listed as equivalent but killed: not equivalent, take it off the list"),
                       ("listed_but_not_generated", "listed as equivalent but no longer generated")):
         if summary[key]:
