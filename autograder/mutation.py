@@ -183,7 +183,7 @@ def forgotten_call(node, ctx):
 
 
 def other_function(node, ctx):
-    """``np.sum`` <-> ``np.mean``, ``max`` <-> ``min``, ``argmax`` <-> ``argmin``."""
+    """``np.sum`` <-> ``np.mean``, ``max`` <-> ``min``, ``argmax`` <-> ``argmin``, ``maximum`` <-> ``minimum``."""
     if not isinstance(node, ast.Call):
         return []
     func = node.func
