@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test data release messages bench clean
+.PHONY: demo test data release messages audit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ demo: data
 test: data
 	$(PY) -m pytest
 
+# Every assignment with an instructor's folder (solutions/<id>/): what release and audit work on.
+ASSIGNMENTS := $(filter $(notdir $(wildcard solutions/*)),$(notdir $(patsubst %/assignment.toml,%,$(wildcard assignments/*/assignment.toml))))
+
 release: $(STAMP)
-	$(PY) -m autograder release mnist_mlp
+	@set -e; for a in $(ASSIGNMENTS); do $(PY) -m autograder release $$a; done
+
+# Mutation-test every assignment's rubric in full: each one-change mutant of the reference graded
+# like a submission (about 20-30 min for mnist_mlp on 2 cores); reports in out/audit/<id>/.
+audit: data
+	@set -e; for a in $(ASSIGNMENTS); do $(PY) -m autograder audit $$a --jobs 2; done
 
 # After wrapping or changing student-facing messages: refresh the catalogues, translate the new
 # empty entries of every <locale folder>/<lang>/LC_MESSAGES/<domain>.po, then run this again.

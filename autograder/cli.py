@@ -1,4 +1,4 @@
-"""Command line: grade, check, release, data, baseline, bundle."""
+"""Command line: grade, check, release, data, baseline, bundle, audit, new."""
 import argparse
 import os
 import sys
@@ -177,6 +177,43 @@ def cmd_bundle(args):
     return 0
 
 
+def cmd_audit(args):
+    from . import audit, mutation
+    assignment = assignments.resolve(args.assignment)
+    os.environ[i18n.ENV] = "en"  # the instructor's report names checks in English
+    if args.list:
+        source = assignment.reference_path.read_text()
+        for m in mutation.mutants(source, assignment.graded):
+            print(f"{m.id}\t{m.line}\t{m.change}")
+        return 0
+    out = Path(args.out or Path("out") / "audit" / assignment.id)
+    only = [i for group in args.only or [] for i in group.split(",") if i]
+    try:
+        summary = audit.run(assignment, out, console=console, jobs=args.jobs, sample=args.sample, seed=args.seed,
+                            only=only, resume=args.resume)
+    except audit.AuditError as err:
+        console.print(f"[red]audit of {assignment.id}: {err}[/]", highlight=False)
+        return 1
+    print("\n".join(audit.lines(summary)))
+    print(f"report: {out / 'report.md'}, {out / 'report.json'}")
+    return 0
+
+
+def cmd_new(args):
+    from . import release, scaffold
+    try:
+        written = scaffold.create(args.assignment_id, title=args.title)
+    except (scaffold.ScaffoldError, release.ReleaseError) as err:
+        console.print(f"[red]{err}[/]", highlight=False)
+        return 1
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    console.print(f"next: docs/writing-an-assignment.md; check it with `python -m autograder grade "
+                  f"solutions/{args.assignment_id}/{args.assignment_id}.py --out out/{args.assignment_id} "
+                  f"--assignment {args.assignment_id}`", highlight=False)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -235,5 +272,20 @@ def main(argv=None):
     base.add_argument("--json", help="also write the figures as JSON here")
     base.add_argument("--assignment")
     base.set_defaults(run=cmd_baseline)
+    aud = sub.add_parser("audit", help="instructors: mutation-test the rubric on one-change mutants of the reference")
+    aud.add_argument("assignment", nargs="?")
+    aud.add_argument("--out", help="report folder (default out/audit/<assignment>)")
+    aud.add_argument("--jobs", type=int, default=2, help="mutants graded in parallel (default 2)")
+    aud.add_argument("--sample", type=int, help="grade a random sample of this many mutants (the report says so)")
+    aud.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    aud.add_argument("--only", action="append", metavar="ID[,ID...]", help="grade only these mutants")
+    aud.add_argument("--resume", action="store_true",
+                     help="keep the grades already in the report folder, grade the rest (only while the checks are unchanged)")
+    aud.add_argument("--list", action="store_true", help="list the mutants (id, line, change) without grading")
+    aud.set_defaults(run=cmd_audit)
+    new = sub.add_parser("new", help="instructors: start a new assignment that grades its reference at 100")
+    new.add_argument("assignment_id", metavar="id", help="a lower-case Python name, e.g. relu")
+    new.add_argument("--title", help="the assignment's title (default: from the id)")
+    new.set_defaults(run=cmd_new)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -112,7 +112,8 @@ def instructor_notebook(assignment):
     out += [_check_cell(assignment.id, f, table[f]) for f in table if f not in placed]
     first_code = next(i for i, cell in enumerate(out) if cell.cell_type == "code")
     out.insert(first_code, _plain_cell("setup", setup_cell_source(assignment.id)))
-    out.append(_plain_cell("training-check", training_cell_source(assignment.id)))
+    if "self_check" in assignment.config:  # an assignment that trains a network on a data set
+        out.append(_plain_cell("training-check", training_cell_source(assignment.id)))
     nb.cells = out
     return nb
 
