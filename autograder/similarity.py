@@ -1,0 +1,158 @@
+"""Copied code, flagged for a human: pairs of submissions that share more than every student may
+copy, and large data literals. Nothing is penalised: the summary lists them, grades.csv flags them.
+
+copydetect (winnowing over tokens, as MOSS does; identifiers and strings are replaced by
+placeholders, so renamed variables still match, and fingerprints do not depend on the order of
+functions) compares every pair of graded files. The fingerprints of the assignment's
+boilerplate (``[similarity] boilerplate`` in assignment.toml: the release stub and the lesson's
+own code, looked up in the release folder, then the instructor's) are removed first: students
+who copied the lesson share nothing by that alone. A notebook is compared by its code cells.
+A pair is shown when either file shares at least ``threshold`` of its own remaining code with
+the other; each shown pair gets a side-by-side page with the shared regions highlighted.
+"""
+import ast
+import io
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from copydetect import CodeFingerprint, compare_files
+from copydetect.utils import highlight_overlap
+
+from . import report, submission
+from .pages import pair as pair_page
+
+NOISE = 25  # copydetect's default: shorter common runs of tokens are noise
+WINDOW = 1  # every fingerprint is kept (copydetect's default guarantee threshold equals the noise threshold)
+THRESHOLD = 0.5
+FOLDER = "similarity"
+LONG_STRING = 1000  # characters: a base64 blob, a pickled model
+MANY_NUMBERS = 200  # numbers in one literal: weights or answers typed in
+
+
+@dataclass
+class Pair:
+    a: str
+    b: str
+    shared_a: float  # the fraction of a's own code that b shares
+    shared_b: float
+    page: str  # the side-by-side view, relative to the output folder
+
+
+@dataclass
+class Copies:
+    pairs: list = field(default_factory=list)
+    literals: dict = field(default_factory=dict)  # student id -> [what was found]
+    compared: int = 0  # submissions compared
+    seconds: float = 0.0
+    threshold: float = THRESHOLD
+
+
+def _chunks(path, module):
+    """The graded file's code (a notebook: its code cells), or None when it cannot be read."""
+    try:
+        return [chunk.source for chunk in submission.load(path, module).chunks]
+    except submission.SubmissionError:
+        return None
+
+
+def _boilerplate(assignment, names, console):
+    hashes = []
+    for name in names:
+        path = next((p for p in (assignment.release_dir / name, assignment.solution_dir / name) if p.is_file()), None)
+        if path is None:
+            console.print(f"[yellow]similarity: boilerplate {name} not found in {assignment.release_dir} or "
+                          f"{assignment.solution_dir}; it is not excluded[/]", highlight=False)
+            continue
+        code = "\n\n".join(_chunks(path, assignment.module) or [])
+        hashes.extend(CodeFingerprint(name, NOISE, 1, filter=True, language="python", fp=io.StringIO(code)).hashes)
+    return np.unique(np.array(hashes, dtype=np.int64))  # copydetect expects unique, sorted hashes
+
+
+def check(assignment, entries, out_dir, console):
+    """Compare every graded submission of ``entries`` ((id, path)); write the side-by-side pages."""
+    start = time.monotonic()
+    config = assignment.config.get("similarity", {})
+    copies = Copies(threshold=float(config.get("threshold", THRESHOLD)))
+    boilerplate = _boilerplate(assignment, config.get("boilerplate", []), console)
+    prints = {}
+    for student, path in entries:
+        chunks = _chunks(path, assignment.module)
+        code = "\n\n".join(chunks or [])
+        if not code.strip():
+            continue
+        prints[student] = CodeFingerprint(f"{student}.py", NOISE, WINDOW, boilerplate, True, "python",
+                                          fp=io.StringIO(code))
+        found = literals(chunks)
+        if found:
+            copies.literals[student] = found
+    names = list(prints)
+    copies.compared = len(names)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            _, (shared_a, shared_b), slices = compare_files(prints[a], prints[b])
+            if max(shared_a, shared_b) >= copies.threshold:
+                page = f"{FOLDER}/{_slug(a)}--{_slug(b)}.html"
+                pair = Pair(a, b, float(shared_a), float(shared_b), page)
+                sides = [highlight_overlap(prints[s].raw_code, cut, "<mark>", "</mark>", escape_html=True)[0]
+                         for s, cut in ((a, slices[0]), (b, slices[1]))]
+                report.atomic_write(Path(out_dir) / page, pair_page.render(pair, *sides))
+                copies.pairs.append(pair)
+    copies.pairs.sort(key=lambda p: -max(p.shared_a, p.shared_b))
+    copies.seconds = time.monotonic() - start
+    return copies
+
+
+def _slug(student):
+    return re.sub(r"[^\w.-]", "_", student)
+
+
+def literals(chunks):
+    """Large data literals in code ``chunks``: long strings (base64 blobs) and long lists of numbers."""
+    found = []
+    for chunk in chunks:
+        try:
+            found += _walk(ast.parse(chunk))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # a chunk that does not parse defines nothing the grader ran
+    return found
+
+
+def _walk(tree):
+    found, inside = [], set()
+    for node in ast.walk(tree):
+        if id(node) in inside:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and len(node.value) >= LONG_STRING:
+            found.append(f"a {len(node.value):,}-character string literal (line {node.lineno})")
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            numbers = _numbers(node)
+            if numbers >= MANY_NUMBERS:
+                found.append(f"a literal of {numbers:,} numbers (line {node.lineno})")
+                inside.update(id(n) for n in ast.walk(node))
+    return found
+
+
+def _numbers(node):
+    """How many numbers a literal holds, nested lists included (0 when it holds anything else)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return 1 if isinstance(node.value, (int, float, complex)) and not isinstance(node.value, bool) else 0
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        counts = [_numbers(e) for e in node.elts]
+        return sum(counts) if all(counts) else 0
+    return 0
+
+
+def flags(copies):
+    """student id -> why a human should look (English, for grades.csv)."""
+    found = {}
+    for p in copies.pairs:
+        found.setdefault(p.a, []).append(f"shares {p.shared_a:.0%} of its code with {p.b} ({p.page})")
+        found.setdefault(p.b, []).append(f"shares {p.shared_b:.0%} of its code with {p.a} ({p.page})")
+    for student, what in copies.literals.items():
+        found.setdefault(student, []).extend(f"embedded data: {w}" for w in what)
+    return found
