@@ -130,7 +130,8 @@ def assess(policy, submitted):
         elif submitted.marker is None:
             found["flag"] = [N_("its submission time is unknown, so lateness was not checked"), {}]
         return found
-    late_by = submitted.at - policy.due
+    at = submitted.at if submitted.at.tzinfo else submitted.at.replace(tzinfo=policy.due.tzinfo)
+    late_by = at - policy.due
     if not submitted.exact and late_by > -ZONE_DOUBT - policy.grace:
         found["flag"] = [N_("the zip's time ({time}) has no time zone and may be after the due date, so no penalty "
                             "was applied"), {"time": submitted.at.strftime("%Y-%m-%d %H:%M")}]

@@ -88,7 +88,7 @@ def check(assignment, entries, out_dir, console):
         found = literals(chunks)
         if found:
             copies.literals[student] = found
-    names = list(prints)
+    names = sorted(prints)
     copies.compared = len(names)
     for i, a in enumerate(names):
         for b in names[i + 1:]:

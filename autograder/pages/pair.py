@@ -4,7 +4,8 @@ from html import escape
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:1rem auto;padding:0 1rem;color:#222;max-width:120rem}
 .sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,34rem),1fr));gap:1rem}
-pre{background:#f6f8fa;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;margin:0}
+pre{background:#f6f8fa;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;margin:0;
+    line-height:1.6}  /* a highlighted line must not cover the underscores of the line above */
 mark{background:#ffd54f} h2{font-size:1.05rem;overflow-wrap:anywhere}
 """
 

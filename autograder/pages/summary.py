@@ -106,17 +106,23 @@ def _email(r):
     return f' <span class="muted">{escape(email)}</span>' if email else ""
 
 
-def _similarity(copies):
+def _similarity(copies, rows):
     if copies is None:
         return []
+    names = {r.get("extra_data", {}).get("student"): (r.get("extra_data", {}).get("lms") or {}).get("name", "")
+             for r in rows}
+
+    def who(student):
+        return escape(student) + (f" {escape(names[student])}" if names.get(student) else "")
+
     out = ["<h2>Similar submissions</h2>",
            f"<p>{copies.compared} submission(s) compared in {copies.seconds:.1f} s, beyond the code every student "
            "may copy (the release stub and the lesson's code); a pair is shown when either shares at least "
            f"{copies.threshold:.0%} of its own code with the other. For a human to judge: nothing was penalised.</p>"]
     if copies.pairs:
         out += ['<table class="subs"><tr><th>student</th><th>student</th><th>shared</th><th>side by side</th></tr>']
-        out += [f'<tr><td class=id data-label="student">{escape(p.a)}</td>'
-                f'<td class=id data-label="student">{escape(p.b)}</td>'
+        out += [f'<tr><td class=id data-label="student">{who(p.a)}</td>'
+                f'<td class=id data-label="student">{who(p.b)}</td>'
                 f'<td class=n data-label="shared">{p.shared_a:.0%} / {p.shared_b:.0%}</td>'
                 f'<td data-label="side by side"><a href="{escape(quote(p.page))}">compare</a></td></tr>'
                 for p in copies.pairs]
@@ -126,7 +132,7 @@ def _similarity(copies):
     if copies.literals:
         out += ["<h3>Large data literals</h3>", "<p>Long strings or number lists typed into the code "
                 "(weights, answers, a pickled model): worth a look.</p><ul>"]
-        out += [f"<li>{escape(student)}: {escape('; '.join(what))}</li>" for student, what in copies.literals.items()]
+        out += [f"<li>{who(student)}: {escape('; '.join(what))}</li>" for student, what in copies.literals.items()]
         out.append("</ul>")
     return out
 
@@ -211,7 +217,7 @@ def render(rows, title="Class summary", copies=None):
     figures += [_distribution(key, values) for key, values in _numbers(graded).items()]
     if figures:
         body.append('<div class="figs">' + "\n".join(figures) + "</div>")
-    body += _missing(rows) + _late_table(rows) + _similarity(copies)
+    body += _missing(rows) + _late_table(rows) + _similarity(copies, rows)
     body += _failures_table([r for r in rows if report.status_kind(report.status(r)) == report.GRADED])
     functions = _functions(rows)
     if functions:
