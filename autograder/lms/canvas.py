@@ -22,10 +22,10 @@ import unicodedata
 from dataclasses import dataclass
 
 NAME = "canvas"
-_ID = r"(?P<user>\d+|anon_[A-Za-z0-9]+)"
 # The sortable name never holds `_<digits>_` (Canvas squeezes it), so the first one starts the ids.
-FILE = re.compile(rf"^(?:(?P<name>\w*?)_)??(?:(?P<late>LATE)_)?{_ID}_(?P<file>\d+)_(?P<original>.+)$", re.S)
-ENTRY = re.compile(rf"^(?:(?P<name>\w*?)_)??(?:(?P<late>LATE)_)?{_ID}_(?P<kind>text|link)\.html$")
+_WHO = r"^(?:(?P<name>\w*?)_)??(?:(?P<late>LATE)_)?(?P<user>\d+|anon_[A-Za-z0-9]+)_"
+FILE = re.compile(_WHO + r"(?P<file>\d+)_(?P<original>.+)$", re.S)
+ENTRY = re.compile(_WHO + r"(?P<kind>text|link)\.html$")
 PATTERN = "sortablename[_LATE]_<user id>_<file id>_<file name>"
 
 
