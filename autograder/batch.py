@@ -11,7 +11,7 @@ it before anything is graded. A folder or zip whose only entry is a folder of st
 (``class_export/erin.py``, ``class_export/frank.py``) is unwrapped one level.
 Statuses: report.GRADED and its siblings, the same words everywhere.
 
-A Canvas or Moodle bulk download (lms/) is read as its LMS named it: the student id and name
+A Canvas or Moodle bulk download (lms.py, canvas.py, moodle.py) is read as its LMS named it: the student id and name
 come from the LMS, several files of one student are one submission, and the latest version of
 each file is graded. ``--roster`` (roster.py) adds SIS ids, e-mails, sections and submission
 times, and a row for everyone who submitted nothing. Once graded, each result is amended with
@@ -31,7 +31,7 @@ from pathlib import Path
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from . import data, exports, i18n, late, lms, permutation, report, roster, similarity, unzip
+from . import canvas, data, exports, i18n, late, lms, permutation, report, roster, similarity, unzip
 from .amend import amend
 from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
@@ -182,9 +182,9 @@ def _stage(download, folder, times):
             lms.stage(student, entry.path)
             entry.versions = student.notes
         # Canvas stamps its zip's members with the time it zipped them, not when they were submitted.
-        files = [] if download.lms == lms.canvas.NAME else [path for path, *_ in student.files]
+        files = [] if download.lms == canvas.NAME else [path for path, *_ in student.files]
         entry.submitted = _zip_time(files, times)
-        if download.lms == lms.canvas.NAME:
+        if download.lms == canvas.NAME:
             entry.submitted.marker = identity.late_marker
         entries.append(entry)
     return entries

@@ -1,10 +1,10 @@
 """The LMS's own import file, written beside grades.csv for a Canvas or a Moodle download.
 
-- ``canvas_gradebook.csv``: Canvas's gradebook import (lms/canvas.py): the final score of every
+- ``canvas_gradebook.csv``: Canvas's gradebook import (canvas.py): the final score of every
   student the download named, in the assignment's column ``Title (id)`` (``--lms-assignment``,
   else the one column of a Canvas gradebook export given as ``--roster``). Anonymous entries
   cannot be imported until Canvas reveals who they are: they are listed instead.
-- ``moodle_grading_worksheet.csv``: Moodle's offline grading worksheet (lms/moodle.py), with the
+- ``moodle_grading_worksheet.csv``: Moodle's offline grading worksheet (moodle.py), with the
   score and the late penalty as the feedback comment.
 
 Scores are scaled to the LMS assignment's points when the roster names them. A result without
@@ -13,7 +13,7 @@ a grade (nothing was submitted, or no file) is left out: the LMS keeps what it h
 from datetime import datetime, timezone
 
 from . import report
-from .lms import canvas, moodle
+from . import canvas, moodle
 
 FILES = {canvas.NAME: "canvas_gradebook.csv", moodle.NAME: "moodle_grading_worksheet.csv"}
 

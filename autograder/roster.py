@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lms import canvas, moodle
+from . import canvas, moodle
 
 ALIASES = {  # column -> the headers that name it (compared case-insensitively)
     "id": ("id", "lms_id", "user_id", "identifier"),

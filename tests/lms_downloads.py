@@ -1,9 +1,10 @@
-"""A Canvas and a Moodle bulk download, built as each LMS names its files (autograder/lms/), for the tests.
+"""A Canvas and a Moodle bulk download, built as each LMS names its files (autograder/canvas.py, moodle.py), for the tests.
 
 Korean and English names, late and resubmitted work, an anonymous entry, a text entry, a
 file that follows no naming, one student who submitted nothing, and a copied pair: the
 same solution under renamed variables and reordered functions (Canvas), the same code as a
-notebook and as a .py file (Moodle). Everyone else submits their own work or the lesson's code.
+notebook and as a .py file (Moodle). Everyone else submits their own work, the lesson's code or
+the untouched release stub (quick to grade: it trains nothing).
 """
 import ast
 import csv
@@ -38,7 +39,7 @@ CANVAS = {  # member name -> content
     "doejohn_LATE_102_9010_mnist_mlp-1.py": (EXAMPLES / "alice.py").read_text(),  # the resubmission: graded
     "이서연_104_9004_mnist_mlp.py": (STYLES / "einsum.py").read_text(),
     "smithjane_105_9005_mnist_mlp.py": disguised((STYLES / "einsum.py").read_text()),  # copied from 104
-    "parkjimin_106_9006_mnist_mlp.py": (STYLES / "beginner_loops.py").read_text(),
+    "parkjimin_106_9006_mnist_mlp.py": (ROOT / "assignments" / "mnist_mlp" / "mnist_mlp.py").read_text(),  # the stub
     "LATE_anon_Xy7Qz_9020_mnist_mlp.py": (EXAMPLES / "carol.py").read_text(),  # anonymous, late by Canvas
     "choiyuna_107_text.html": "<p>I could not upload my file</p>",
     "notes_from_ta.txt": "grade these by Friday",

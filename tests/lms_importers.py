@@ -1,5 +1,5 @@
 """The LMSs' grade importers, as their source reads a file, written here apart from the writers
-(autograder/lms/) so that a test can read an import file the way Canvas or Moodle would.
+(autograder/canvas.py, moodle.py) so that a test can read an import file the way Canvas or Moodle would.
 
 - Canvas: app/models/gradebook_importer.rb (instructure/canvas-lms);
 - Moodle: mod/assign/feedback/offline/importgradeslib.php and locallib.php's

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from autograder import amend, assignment, exports, late, lms, report, roster, similarity
 from autograder.grading import Outcome
-from autograder.lms import canvas, moodle
+from autograder import canvas, moodle
 from autograder.plugin import CheckResult
 from kit import ROOT, SUBMISSIONS
 from lms_downloads import disguised

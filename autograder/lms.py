@@ -13,8 +13,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..i18n import N_
 from . import canvas, moodle
+from .i18n import N_
 
 FORMATS = {canvas.NAME: canvas, moodle.NAME: moodle}
 PLAIN, AUTO = "plain", "auto"
