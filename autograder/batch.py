@@ -302,8 +302,7 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         pool.shutdown()
         i18n.choose(assignment)  # the amended feedback is in the students' language
         batch.rows = [_final_row(out_dir / e.id, e, policy) for e in entries]
-        copies = similarity.check(assignment, [(e.id, e.path) for e in entries if not e.error], out_dir,
-                                  console) if similar else None
+        copies = _similarity(assignment, entries, out_dir, console) if similar else None
     batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}
                    for name, reason in rejected]
     batch.rows += _missing(entries, people, inputs.lms)
@@ -315,6 +314,15 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
     title = f"{assignment.config.get('title', assignment.id)}: class summary"
     report.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title, copies))
     return batch
+
+
+def _similarity(assignment, entries, out_dir, console):
+    """The copied-code check; when it fails the grades are still written, without it."""
+    try:
+        return similarity.check(assignment, [(e.id, e.path) for e in entries if not e.error], out_dir, console)
+    except Exception as err:  # noqa: BLE001  a flag for a human never costs the class its grades
+        console.print(f"[yellow]copied code was not checked: {type(err).__name__}: {err}[/]", highlight=False)
+        return None
 
 
 def _join_roster(entries, people, policy):

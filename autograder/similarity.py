@@ -8,11 +8,10 @@ boilerplate (``[similarity] boilerplate`` in assignment.toml: the release stub a
 own code, looked up in the release folder, then the instructor's) are removed first: students
 who copied the lesson share nothing by that alone. A notebook is compared by its code cells.
 A pair is shown when either file shares at least ``threshold`` of its own remaining code with
-the other; each shown pair gets a side-by-side page with the shared regions highlighted.
+the other; similarity.html shows each such pair side by side, the shared regions highlighted.
 """
 import ast
 import io
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from .pages import pair as pair_page
 NOISE = 25  # copydetect's default: shorter common runs of tokens are noise
 WINDOW = 1  # every fingerprint is kept (copydetect's default guarantee threshold equals the noise threshold)
 THRESHOLD = 0.5
-FOLDER = "similarity"
+PAGE = "similarity.html"
 LONG_STRING = 1000  # characters: a base64 blob, a pickled model
 MANY_NUMBERS = 200  # numbers in one literal: weights or answers typed in
 
@@ -38,7 +37,7 @@ class Pair:
     b: str
     shared_a: float  # the fraction of a's own code that b shares
     shared_b: float
-    page: str  # the side-by-side view, relative to the output folder
+    page: str  # the side-by-side view, relative to the output folder: similarity.html#<a>--<b>
 
 
 @dataclass
@@ -90,23 +89,20 @@ def check(assignment, entries, out_dir, console):
             copies.literals[student] = found
     names = sorted(prints)
     copies.compared = len(names)
+    shown = []
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             _, (shared_a, shared_b), slices = compare_files(prints[a], prints[b])
             if max(shared_a, shared_b) >= copies.threshold:
-                page = f"{FOLDER}/{_slug(a)}--{_slug(b)}.html"
-                pair = Pair(a, b, float(shared_a), float(shared_b), page)
+                pair = Pair(a, b, float(shared_a), float(shared_b), f"{PAGE}#{pair_page.anchor(a, b)}")
                 sides = [highlight_overlap(prints[s].raw_code, cut, "<mark>", "</mark>", escape_html=True)[0]
                          for s, cut in ((a, slices[0]), (b, slices[1]))]
-                report.atomic_write(Path(out_dir) / page, pair_page.render(pair, *sides))
-                copies.pairs.append(pair)
-    copies.pairs.sort(key=lambda p: -max(p.shared_a, p.shared_b))
+                shown.append((pair, *sides))
+    shown.sort(key=lambda found: -max(found[0].shared_a, found[0].shared_b))
+    copies.pairs = [found[0] for found in shown]
+    report.atomic_write(Path(out_dir) / PAGE, pair_page.render(shown))
     copies.seconds = time.monotonic() - start
     return copies
-
-
-def _slug(student):
-    return re.sub(r"[^\w.-]", "_", student)
 
 
 def literals(chunks):

@@ -121,3 +121,46 @@ def moodle_import(text, participants, maximum, graded_at=None):
             continue
         found[pid] = (float(value), row[comments] if comments else None)  # !empty(index): never column 0
     return found
+
+
+# Moodle's own reading, where PHP is installed: the same preprocessing, PHP's fgetcsv (whose
+# escape character is a backslash) and strtotime, as csv_import_reader and the importer use them.
+MOODLE_PHP = r"""<?php
+$content = preg_replace('/^\xEF\xBB\xBF/', '', file_get_contents($argv[1]));
+$content = trim(preg_replace('!\r\n?!', "\n", $content));
+$fp = fopen('php://temp', 'w+');
+fwrite($fp, $content);
+rewind($fp);
+$rows = [];
+while ($row = fgetcsv($fp, 0, ',', '"')) {
+    if (count($row) == 1 && $row[0] === null) { continue; }
+    $rows[] = $row;
+}
+foreach ($rows as $row) {
+    if (count($row) !== count($rows[0])) { exit(json_encode(['error' => 'csvweirdcolumns'])); }
+}
+$id = array_search('Identifier', $rows[0]);
+$grade = array_search('Grade', $rows[0]);
+$modified = array_search('Last modified (grade)', $rows[0]);
+$comments = array_search('Feedback comments', $rows[0]);
+if ($id === false || $grade === false || $modified === false) { exit(json_encode(['error' => 'invalidgradeimport'])); }
+$found = [];
+foreach (array_slice($rows, 1) as $row) {
+    $found[substr($row[$id], strlen('Participant '))] = ['grade' => $row[$grade], 'modified' => strtotime($row[$modified]),
+        'comment' => empty($comments) ? null : $row[$comments]];
+}
+echo json_encode($found);
+"""
+
+
+def moodle_php(path):
+    """What PHP makes of a worksheet at ``path``: {participant id: {grade, modified (epoch), comment}}."""
+    import json
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".php") as script:
+        script.write(MOODLE_PHP)
+        script.flush()
+        proc = subprocess.run(["php", script.name, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)

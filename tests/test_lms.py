@@ -2,6 +2,7 @@
 each LMS's rules, amended feedback, copied code and the Hangul font of the figures."""
 import copy
 import json
+import shutil
 import warnings
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -16,7 +17,7 @@ from autograder import canvas, moodle
 from autograder.plugin import CheckResult
 from kit import ROOT, SUBMISSIONS
 from lms_downloads import disguised
-from lms_importers import Rejected, canvas_import, moodle_import
+from lms_importers import Rejected, canvas_import, moodle_import, moodle_php
 
 KST = timezone(timedelta(hours=9))
 DUE = datetime(2026, 12, 1, 23, 59, tzinfo=KST)
@@ -281,6 +282,19 @@ def test_moodle_imports_the_worksheet(tmp_path):
     assert moodle_import(text, {"102"}, maximum=50) == {}  # above the assignment's maximum: skipped
 
 
+@pytest.mark.skipif(shutil.which("php") is None, reason="needs php-cli (.ci/run installs it)")
+def test_php_reads_the_worksheet_as_moodle_does(tmp_path):
+    """PHP's own fgetcsv and strtotime, as Moodle's csv_import_reader and importer call them."""
+    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve())
+    path = tmp_path / "moodle_grading_worksheet.csv"
+    found = moodle_php(path)
+    assert found.keys() == {"102", "101", "anon_Xy7Qz"}
+    python = moodle_import(path.read_text(), set(found), maximum=100)
+    for pid, row in found.items():
+        assert (float(row["grade"]), row["comment"]) == python[pid]
+        assert abs(row["modified"] - datetime.now(timezone.utc).timestamp()) < 600  # strtotime read the time
+
+
 def test_scores_are_scaled_to_the_lms_points(tmp_path):
     people = roster.Roster("CSV", {"102": roster.Person("102")}, points=10.0)
     exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve(), people)
@@ -309,7 +323,7 @@ def test_a_disguised_copy_and_a_notebook_copy_are_found(copies):
     pairs = {(p.a, p.b) for p in copies.pairs}
     assert pairs == {("einsum", "einsum_copy"), ("notebook", "textbook_keepdims")}
     for p in copies.pairs:
-        assert min(p.shared_a, p.shared_b) > 0.5 and p.page == f"similarity/{p.a}--{p.b}.html"
+        assert min(p.shared_a, p.shared_b) > 0.5 and p.page == f"similarity.html#{p.a}--{p.b}"
 
 
 def test_the_lesson_code_alone_flags_no_one(copies):

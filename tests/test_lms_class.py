@@ -118,9 +118,10 @@ def test_the_copied_pair_is_found_and_the_lesson_flags_no_one(canvas, moodle, wh
     out = {"canvas": canvas, "moodle": moodle}[which][2]
     page = (out / "summary.html").read_text()
     section = page.split("<h2>Similar submissions</h2>")[1].split("<h2>")[0]
-    links = re.findall(r'href="(similarity/[^"]+)"', section)
-    assert links == [f"similarity/{pair[0]}--{pair[1]}.html"]
-    assert "<mark>" in (out / links[0]).read_text()
+    links = re.findall(r'href="(similarity.html#[^"]+)"', section)
+    assert links == [f"similarity.html#{pair[0]}--{pair[1]}"]
+    shown = (out / "similarity.html").read_text().split(f'<section id="{pair[0]}--{pair[1]}">')[1]
+    assert "<mark>" in shown.split("</section>")[0]
     rows = _rows(out)
     assert f"with {pair[1]}" in rows[pair[0]]["flags"] and f"with {pair[0]}" in rows[pair[1]]["flags"]
     assert rows[lesson]["flags"] == "" and rows[lesson]["score"] in ("100", "90")  # nothing penalised
@@ -141,8 +142,7 @@ def test_resume_keeps_every_grade_and_rebuilds_the_same_files(canvas, tmp_path):
 def test_the_dashboard_in_a_browser(canvas, moodle, which, tmp_path):
     """At 1280 px and on a phone: nothing scrolls sideways; the screenshots are kept in tmp_path to look at."""
     out = {"canvas": canvas, "moodle": moodle}[which][2]
-    pair = next((out / "similarity").glob("*.html"))
-    for page, width in [(out / "summary.html", 1280), (out / "summary.html", 500), (pair, 500)]:
+    for page, width in [(out / "summary.html", 1280), (out / "summary.html", 500), (out / "similarity.html", 500)]:
         facts = layout(page, width)
         assert facts["scrollWidth"] <= width and facts["overflowing"] == [], (page.name, facts)
         shot = screenshot(page, tmp_path / f"{which}-{page.stem}-{width}.png", width, 4000)
