@@ -15,7 +15,7 @@ from autograder import amend, assignment, exports, late, lms, report, roster, si
 from autograder.grading import Outcome
 from autograder import canvas, moodle
 from autograder.plugin import CheckResult
-from kit import ROOT, SUBMISSIONS
+from kit import ROOT, SUBMISSIONS, run_cli
 from lms_downloads import disguised
 from lms_importers import Rejected, canvas_import, moodle_import, moodle_php
 
@@ -168,6 +168,19 @@ def test_days_late_count_any_part_of_a_day(when, days, percent):
 def test_unknown_lateness_is_flagged_never_penalised(submitted, words):
     found = late.assess(POLICY, submitted)
     assert words in found["flag"][0].format(**found["flag"][1]) and found["percent"] == 0
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--roster", "name,email\nAnn,a@x\n", "has no id column"),
+    ("--due", "next friday", "is not an ISO 8601 date"),
+])
+def test_bad_roster_or_due_date_stop_before_grading_with_a_message(tmp_path, option, value, words):
+    (tmp_path / "roster.csv").write_text(value)
+    proc = run_cli("grade", ROOT / "examples" / "carol.py", "--out", tmp_path / "out", option,
+                   tmp_path / "roster.csv" if option == "--roster" else value)
+    said = " ".join(proc.stderr.split())  # the console wraps long lines
+    assert proc.returncode == 2 and words in said and "nothing was graded" in said
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
 
 
 def test_canvas_own_verdict_on_time_needs_no_flag():
