@@ -124,7 +124,7 @@ def _similarity(copies, rows):
         out += [f'<tr><td class=id data-label="student">{who(p.a)}</td>'
                 f'<td class=id data-label="student">{who(p.b)}</td>'
                 f'<td class=n data-label="shared">{p.shared_a:.0%} / {p.shared_b:.0%}</td>'
-                f'<td data-label="side by side"><a href="{escape(quote(p.page))}">compare</a></td></tr>'
+                f'<td data-label="side by side"><a href="{escape(quote(p.page, safe="/#"))}">compare</a></td></tr>'
                 for p in copies.pairs]
         out.append("</table>")
     else:
