@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect.utils import get_copied_slices, highlight_overlap
 
 from . import report, submission
 from .pages import pair as pair_page
@@ -29,6 +29,7 @@ THRESHOLD = 0.5
 PAGE = "similarity.html"
 LONG_STRING = 1000  # characters: a base64 blob, a pickled model
 MANY_NUMBERS = 200  # numbers in one literal: weights or answers typed in
+SHOWN = 200  # pairs shown side by side: a class that shares one leaked solution has thousands
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Pair:
 class Copies:
     pairs: list = field(default_factory=list)
     literals: dict = field(default_factory=dict)  # student id -> [what was found]
+    found: int = 0  # pairs above the threshold; the closest SHOWN are in ``pairs``
     compared: int = 0  # submissions compared
     seconds: float = 0.0
     threshold: float = THRESHOLD
@@ -82,27 +84,70 @@ def check(assignment, entries, out_dir, console):
         code = "\n\n".join(chunks or [])
         if not code.strip():
             continue
-        prints[student] = CodeFingerprint(f"{student}.py", NOISE, WINDOW, boilerplate, True, "python",
-                                          fp=io.StringIO(code))
+        prints[student] = fingerprint(student, code, boilerplate)
         found = literals(chunks)
         if found:
             copies.literals[student] = found
     names = sorted(prints)
     copies.compared = len(names)
+    found = []
+    arrays = {student: _arrays(fp) for student, fp in prints.items()}
+    for a, b in _candidates(names, arrays, copies.threshold):
+        shared_a, shared_b = _shared(prints[a], arrays[a], arrays[b]), _shared(prints[b], arrays[b], arrays[a])
+        if max(shared_a, shared_b) >= copies.threshold:
+            found.append(Pair(a, b, shared_a, shared_b, f"{PAGE}#{pair_page.anchor(a, b)}"))
+    found.sort(key=lambda pair: (-max(pair.shared_a, pair.shared_b), pair.a, pair.b))
+    copies.found, copies.pairs = len(found), found[:SHOWN]
     shown = []
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            _, (shared_a, shared_b), slices = compare_files(prints[a], prints[b])
-            if max(shared_a, shared_b) >= copies.threshold:
-                pair = Pair(a, b, float(shared_a), float(shared_b), f"{PAGE}#{pair_page.anchor(a, b)}")
-                sides = [highlight_overlap(prints[s].raw_code, cut, "<mark>", "</mark>", escape_html=True)[0]
-                         for s, cut in ((a, slices[0]), (b, slices[1]))]
-                shown.append((pair, *sides))
-    shown.sort(key=lambda found: -max(found[0].shared_a, found[0].shared_b))
-    copies.pairs = [found[0] for found in shown]
-    report.atomic_write(Path(out_dir) / PAGE, pair_page.render(shown))
+    for pair in copies.pairs:  # copydetect's own comparison, for the regions to highlight
+        _, _, slices = compare_files(prints[pair.a], prints[pair.b])
+        shown.append((pair, *(highlight_overlap(prints[s].raw_code, cut, "<mark>", "</mark>", escape_html=True)[0]
+                              for s, cut in ((pair.a, slices[0]), (pair.b, slices[1])))))
+    report.atomic_write(Path(out_dir) / PAGE, pair_page.render(shown, len(found)))
     copies.seconds = time.monotonic() - start
     return copies
+
+
+def fingerprint(student, code, boilerplate):
+    return CodeFingerprint(f"{student}.py", NOISE, WINDOW, boilerplate, True, "python", fp=io.StringIO(code))
+
+
+def _arrays(fingerprint):
+    """A fingerprint as arrays: every kept position's hash, the position, and the distinct hashes, sorted."""
+    items = [(h, i) for h, positions in fingerprint.hash_idx.items() for i in positions]
+    hashes = np.array([h for h, _ in items], dtype=np.int64)
+    return hashes, np.array([i for _, i in items], dtype=np.int64), np.unique(hashes)
+
+
+def _candidates(names, arrays, threshold, screen=0.5, chunk=4096):
+    """The pairs worth measuring: those sharing at least ``screen * threshold`` of either one's distinct
+    fingerprints, counted for the whole class at once (a matrix product over the fingerprints that
+    two or more submissions hold), so that independent pairs cost nothing more."""
+    distinct = [arrays[n][2] for n in names]
+    if not distinct:
+        return []
+    every, counts = np.unique(np.concatenate(distinct), return_counts=True)
+    common = every[counts > 1]
+    shared = np.zeros((len(names), len(names)), dtype=np.float32)
+    for start in range(0, len(common), chunk):
+        part = common[start:start + chunk]
+        held = np.stack([np.isin(part, d, assume_unique=True) for d in distinct]).astype(np.float32)
+        shared += held @ held.T
+    sizes = np.array([max(len(d), 1) for d in distinct], dtype=np.float32)
+    worth = (shared / sizes[:, None] >= screen * threshold) | (shared / sizes[None, :] >= screen * threshold)
+    return [(names[i], names[j]) for i, j in zip(*np.nonzero(np.triu(worth, k=1)))]
+
+
+def _shared(fingerprint, mine, theirs):
+    """copydetect's similarity of ``fingerprint`` to another (compare_files: the tokens of its copied
+    slices over its token coverage), with the overlap found by one vectorised np.isin: compare_files
+    builds an array per shared hash, milliseconds for a pair of copies, which is n² of them in a class."""
+    hashes, positions, _ = mine
+    overlap = positions[np.isin(hashes, theirs[2], assume_unique=False)]
+    if not len(overlap) or not len(fingerprint.filtered_code):
+        return 0.0
+    starts, ends = get_copied_slices(overlap, fingerprint.k)
+    return float(np.sum(ends - starts) / fingerprint.token_coverage)
 
 
 def literals(chunks):
@@ -143,12 +188,14 @@ def _numbers(node):
     return 0
 
 
-def flags(copies):
-    """student id -> why a human should look (English, for grades.csv)."""
-    found = {}
+def flags(copies, most=3):
+    """student id -> why a human should look (English, for grades.csv): the ``most`` closest partners."""
+    partners = {}
     for p in copies.pairs:
-        found.setdefault(p.a, []).append(f"shares {p.shared_a:.0%} of its code with {p.b} ({p.page})")
-        found.setdefault(p.b, []).append(f"shares {p.shared_b:.0%} of its code with {p.a} ({p.page})")
+        partners.setdefault(p.a, []).append(f"shares {p.shared_a:.0%} of its code with {p.b} ({p.page})")
+        partners.setdefault(p.b, []).append(f"shares {p.shared_b:.0%} of its code with {p.a} ({p.page})")
+    found = {student: said[:most] + ([f"and {len(said) - most} more similar submissions"] if len(said) > most else [])
+             for student, said in partners.items()}
     for student, what in copies.literals.items():
         found.setdefault(student, []).extend(f"embedded data: {w}" for w in what)
     return found

@@ -380,3 +380,24 @@ def test_hangul_renders_even_when_the_font_came_after_the_cache(monkeypatch):
     assert _missing_glyphs("한국어 과정의 점수")  # the symptom: boxes for every Hangul glyph
     assert "NanumGothic" in plots.use_cjk_fonts(stale)
     assert not _missing_glyphs("한국어 과정의 점수")
+
+
+def test_the_fast_comparison_is_copydetects():
+    """similarity._shared gives compare_files' own similarities, pair by pair."""
+    from copydetect import compare_files
+    kit = assignment.resolve()
+    boilerplate = similarity._boilerplate(kit, ["mnist_mlp.py", "lesson.py"], Console(quiet=True))
+    codes = {"einsum": (STYLES / "einsum.py").read_text(), "copy": disguised((STYLES / "einsum.py").read_text()),
+             "alice": (ROOT / "examples" / "alice.py").read_text(), "lesson": (STYLES / "lesson.py").read_text(),
+             "float32": (STYLES / "float32.py").read_text(), "carol": (ROOT / "examples" / "carol.py").read_text()}
+    prints = {s: similarity.fingerprint(s, code, boilerplate) for s, code in codes.items()}
+    for a, b in [("einsum", "copy"), ("alice", "lesson"), ("float32", "carol"), ("einsum", "float32")]:
+        _, expected, _ = compare_files(prints[a], prints[b])
+        arrays = [similarity._arrays(prints[s]) for s in (a, b)]
+        found = (similarity._shared(prints[a], arrays[0], arrays[1]), similarity._shared(prints[b], arrays[1], arrays[0]))
+        assert found == pytest.approx(expected, abs=1e-12), (a, b)
+    arrays = {s: similarity._arrays(fp) for s, fp in prints.items()}
+    candidates = set(similarity._candidates(sorted(prints), arrays, similarity.THRESHOLD))
+    above = {(a, b) for a in sorted(prints) for b in sorted(prints) if a < b
+             and max(compare_files(prints[a], prints[b])[1]) >= similarity.THRESHOLD}
+    assert above == {("copy", "einsum")} and above <= candidates  # the screen drops no pair worth showing

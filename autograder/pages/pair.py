@@ -23,9 +23,12 @@ def _pair(pair, code_a, code_b):
             f'<div class="sides">{sides}</div></section>')
 
 
-def render(shown):
-    """``shown``: (pair, code_a, code_b), each file's code HTML-escaped with the shared regions in <mark>."""
-    body = "\n".join(_pair(*found) for found in shown) or "<p>No pair above the threshold.</p>"
+def render(shown, found):
+    """``shown``: (pair, code_a, code_b), each file's code HTML-escaped with the shared regions in <mark>,
+    the closest of the ``found`` pairs above the threshold."""
+    body = "\n".join(_pair(*pair) for pair in shown) or "<p>No pair above the threshold.</p>"
+    if found > len(shown):
+        body = f"<p>The {len(shown)} closest of {found:,} pairs above the threshold.</p>\n" + body
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Similar code</title><style>{STYLE}</style></head>\n<body>\n"

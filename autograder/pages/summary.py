@@ -119,6 +119,9 @@ def _similarity(copies, rows):
            f"<p>{copies.compared} submission(s) compared in {copies.seconds:.1f} s, beyond the code every student "
            "may copy (the release stub and the lesson's code); a pair is shown when either shares at least "
            f"{copies.threshold:.0%} of its own code with the other. For a human to judge: nothing was penalised.</p>"]
+    if copies.found > len(copies.pairs):
+        out.append(f"<p>The {len(copies.pairs)} closest of {copies.found:,} pairs above the threshold: many students "
+                   "share one source.</p>")
     if copies.pairs:
         out += ['<table class="subs"><tr><th>student</th><th>student</th><th>shared</th><th>side by side</th></tr>']
         out += [f'<tr><td class=id data-label="student">{who(p.a)}</td>'
