@@ -11,6 +11,13 @@ it before anything is graded. A folder or zip whose only entry is a folder of st
 (``class_export/erin.py``, ``class_export/frank.py``) is unwrapped one level.
 Statuses: report.GRADED and its siblings, the same words everywhere.
 
+A Canvas or Moodle bulk download (lms.py, canvas.py, moodle.py) is read as its LMS named it: the student id and name
+come from the LMS, several files of one student are one submission, and the latest version of
+each file is graded. ``--roster`` (roster.py) adds SIS ids, e-mails, sections and submission
+times, and a row for everyone who submitted nothing. Once graded, each result is amended with
+those facts and the late penalty (amend.py, late.py), copied code is flagged (similarity.py),
+and the LMS's own import file is written beside grades.csv (exports.py).
+
 Each submission's folder is complete once its results.json exists (it is written last,
 atomically): ``--resume`` skips those, and Ctrl-C stops the workers without writing
 anything for the submissions they were grading.
@@ -24,7 +31,8 @@ from pathlib import Path
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from . import data, report, unzip
+from . import canvas, data, exports, i18n, late, lms, report, roster, similarity, unzip
+from .amend import amend
 from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
 from .workers import complete
@@ -44,6 +52,9 @@ class Entry:
     id: str = ""
     error: str = ""  # set: not a submission; written as a row that says why
     note: str = ""  # added to the status in grades.csv
+    identity: lms.Identity | None = None  # who the LMS says it is
+    versions: list = field(default_factory=list)  # what the feedback says about the versions graded
+    submitted: late.Submitted = field(default_factory=late.Submitted)
 
 
 @dataclass
@@ -60,6 +71,8 @@ class Inputs:
     entries: list = field(default_factory=list)  # submissions to grade (or to report as not one)
     rejected: list = field(default_factory=list)  # (name, reason): archive members or archives unusable
     messages: list = field(default_factory=list)  # what the instructor should know about the input's shape
+    lms: str = lms.PLAIN  # whose download it is
+    times: dict = field(default_factory=dict)  # unpacked file -> (time, exact) its zip recorded
 
 
 def _visible(folder):
@@ -101,10 +114,14 @@ def _class_folder(folder, shown, module, inputs):
     return folder
 
 
-def collect(paths, workdir, out_dir, module):
-    """The submissions in ``paths``; InputError if a path does not exist or is not a submission."""
+def collect(paths, workdir, out_dir, module, choice=lms.AUTO):
+    """The submissions in ``paths``; InputError if a path does not exist or is not a submission.
+
+    ``choice``: whose download it is (lms.CHOICES; ``auto`` tells by the entries' names).
+    """
     inputs = Inputs()
     out_dir = Path(out_dir).resolve()
+    download = lms.Download(lms.PLAIN)
     for path in map(Path, paths):
         if not path.exists() and not path.is_symlink():
             raise InputError(f"{path} does not exist; nothing was graded")
@@ -112,31 +129,82 @@ def collect(paths, workdir, out_dir, module):
             dest = Path(tempfile.mkdtemp(prefix=path.stem + "-", dir=workdir))
             try:
                 problems = unzip.unpack(path, dest)
+                inputs.times.update({dest / name: when for name, when in late.zip_times(path).items()})
             except unzip.ArchiveError as err:
                 inputs.rejected.append((path.name, f"rejected: {path.name} is {err}"))
                 continue
             inputs.rejected += [(f"{path.name}:{name}", f"rejected from {path.name}: {reason}")
                                 for name, reason in problems]
-            inputs.entries += _members(_class_folder(dest, path.name, module, inputs), out_dir)
+            _class(_class_folder(dest, path.name, module, inputs), path.name, choice, download, inputs, out_dir)
         elif path.is_dir() and not path.is_symlink():
-            if _is_one_student(path, module):
+            if _is_one_student(path, module) and choice in (lms.AUTO, lms.PLAIN):
                 inputs.entries.append(Entry(path))  # one student's folder
             else:
-                inputs.entries += _members(_class_folder(path, path.name, module, inputs), out_dir)
+                _class(_class_folder(path, path.name, module, inputs), path.name, choice, download, inputs, out_dir)
         elif path.is_file() and path.suffix in CODE_SUFFIXES and not path.is_symlink():
             inputs.entries.append(Entry(path))
         else:
             raise InputError(NOT_CODE.format(name=path) if path.is_file() else
                              f"{path} is not a file or folder to grade; nothing was graded")
-    _assign_ids(inputs.entries)
+    plain = inputs.entries + [Entry(path, error=reason) for path, reason in download.strays]
+    inputs.entries = _stage(download, Path(workdir) / "lms", inputs.times) + plain
+    _assign_ids(plain, {e.id for e in inputs.entries if e.id})
+    for e in plain:
+        e.submitted = _zip_time([e.path], inputs.times)
     return inputs
 
 
-def _assign_ids(entries):
+def _class(folder, shown, choice, download, inputs, out_dir):
+    """A class folder's entries: read as its LMS named them, else one entry per top-level name."""
+    found = lms.detect(folder) if choice == lms.AUTO else choice
+    if found == lms.PLAIN:
+        inputs.entries += _members(folder, out_dir)
+        return
+    if download.lms not in (lms.PLAIN, found):
+        raise InputError(f"{shown} is a {found.capitalize()} download, but an earlier input was "
+                         f"{download.lms.capitalize()}'s; grade them separately")
+    download.lms = inputs.lms = found
+    if choice == lms.AUTO:
+        inputs.messages.append(f"{shown}: read as a {found.capitalize()} download (--lms to choose)")
+    lms.read(folder, found, download)
+
+
+def _stage(download, folder, times):
+    """One entry per student of an LMS download: a folder of their latest files, their identity."""
+    entries = []
+    for student in download.students.values():
+        identity = student.identity
+        entry = Entry(folder / identity.id, identity.id, identity=identity)
+        if not student.files:
+            kinds = ", ".join(sorted(set(student.entries))) or "nothing"
+            entry.error = f"{identity.id} submitted no file (a {kinds} entry); nothing was graded"
+        else:
+            lms.stage(student, entry.path)
+            entry.versions = student.notes
+        # Canvas stamps its zip's members with the time it zipped them, not when they were submitted.
+        files = [] if download.lms == canvas.NAME else [path for path, *_ in student.files]
+        entry.submitted = _zip_time(files, times)
+        if download.lms == canvas.NAME:
+            entry.submitted.marker = identity.late_marker
+        entries.append(entry)
+    return entries
+
+
+def _zip_time(paths, times):
+    """When the latest of ``paths`` was submitted, as their zip recorded it (unknown for a folder's files)."""
+    found = [times[p] for path in paths for p in ([path] if path.is_file() else path.rglob("*")) if p in times
+             and p.suffix in CODE_SUFFIXES]
+    if not found:
+        return late.Submitted()
+    at, exact = max(found, key=lambda item: item[0].replace(tzinfo=None))
+    return late.Submitted(at, "zip", exact)
+
+
+def _assign_ids(entries, taken=()):
     def base(e):
         return e.path.stem if e.path.suffix in CODE_SUFFIXES and not e.path.is_dir() else e.path.name
     counts = Counter(base(e) for e in entries)
-    taken = set(RESERVED)
+    taken = set(RESERVED) | set(taken)
     for e in entries:
         name = base(e) if counts[base(e)] == 1 else e.path.name
         e.id, n = name, 1
@@ -171,13 +239,22 @@ def backend(assignment, out_dir, timeout, jobs, scheduler):
     return Workers(assignment, out_dir, timeout, jobs)
 
 
-def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None):
-    """Grade ``paths`` into ``out_dir``; write grades.csv and summary.html from every result."""
+def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None,
+        lms_choice=lms.AUTO, roster_path=None, due=None, similar=True, lms_assignment=None):
+    """Grade ``paths`` into ``out_dir``; write grades.csv, the LMS's import file and summary.html
+    from every result."""
     out_dir = Path(out_dir)
     batch = Batch()
+    try:
+        policy = late.Policy.from_config(assignment.config.get("late", {}), due)
+        people = roster.read(roster_path) if roster_path else None
+    except (late.PolicyError, roster.RosterError) as err:
+        console.print(f"[red]error: {err}; nothing was graded[/]", highlight=False)
+        batch.code = USAGE
+        return batch
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as work:
         try:
-            inputs = collect(paths, work, out_dir, assignment.module)
+            inputs = collect(paths, work, out_dir, assignment.module, lms_choice)
         except InputError as err:
             console.print(f"[red]error: {err}[/]", highlight=False)
             batch.code = USAGE
@@ -187,7 +264,7 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             console.print("[red]error: no submissions found; nothing was graded[/]")
             batch.code = USAGE
             return batch
-        for message in inputs.messages:
+        for message in inputs.messages + _join_roster(entries, people, policy):
             console.print(message, highlight=False)
         for name, reason in rejected:
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
@@ -223,20 +300,78 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         finally:
             workers.close()
         pool.shutdown()
-    batch.rows = [_final_row(out_dir / e.id, e) for e in entries]
+        i18n.choose(assignment)  # the amended feedback is in the students' language
+        batch.rows = [_final_row(out_dir / e.id, e, policy) for e in entries]
+        copies = _similarity(assignment, entries, out_dir, console) if similar else None
     batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}
                    for name, reason in rejected]
+    batch.rows += _missing(entries, people, inputs.lms)
     batch.columns = report.function_columns(batch.rows)
-    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column))
+    flags = similarity.flags(copies) if copies else {}
+    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column, flags))
+    for message in exports.write(out_dir, inputs.lms, batch.rows, assignment, people, lms_assignment):
+        console.print(message, highlight=False)
     title = f"{assignment.config.get('title', assignment.id)}: class summary"
-    report.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title))
+    report.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title, copies))
     return batch
 
 
-def _final_row(folder, entry):
-    """An entry's results.json document, its status noting a duplicate name."""
+def _similarity(assignment, entries, out_dir, console):
+    """The copied-code check; when it fails the grades are still written, without it."""
+    try:
+        return similarity.check(assignment, [(e.id, e.path) for e in entries if not e.error], out_dir, console)
+    except Exception as err:  # noqa: BLE001  a flag for a human never costs the class its grades
+        console.print(f"[yellow]copied code was not checked: {type(err).__name__}: {err}[/]", highlight=False)
+        return None
+
+
+def _join_roster(entries, people, policy):
+    """Each entry's identity and submission time from the roster; what the instructor should know."""
+    zone = policy.due.tzinfo if policy.due else None
+    strangers = []
+    for e in entries:
+        person = people.people.get(e.id) if people else None
+        if person is None:
+            if people and not e.error:
+                strangers.append(e.id)
+            continue
+        e.identity = e.identity or lms.Identity(lms.PLAIN, e.id)
+        e.identity.on_roster = True
+        for key in ("name", "sis_id", "login", "email", "section"):
+            setattr(e.identity, key, getattr(person, key) or getattr(e.identity, key))
+        if person.submitted_at:
+            at = late.parse_time(person.submitted_at, zone)
+            e.submitted = late.Submitted(at, "roster", marker=e.submitted.marker,
+                                         unreadable="" if at else person.submitted_at)
+    if not people:
+        return []
+    messages = [f"roster: {people.kind}, {len(people.people)} student(s)"]
+    if strangers:
+        messages.append(f"[yellow]not on the roster: {', '.join(strangers)}[/]")
+    return messages
+
+
+def _missing(entries, people, source):
+    """A row for everyone on the roster who submitted nothing."""
+    if not people:
+        return []
+    seen = {e.id for e in entries}
+    return [{"score": 0, "tests": [], "extra_data": {
+        "student": person.id, "status": report.NO_SUBMISSION, "error": report.NO_SUBMISSION,
+        "lms": lms.Identity(source, **{k: getattr(person, k) for k in ("id", "name", "sis_id", "login", "email",
+                                                                             "section")}, on_roster=True).as_json()}}
+        for person in people.people.values() if person.id not in seen]
+
+
+def _final_row(folder, entry, policy):
+    """An entry's results.json document: amended with the LMS's facts, its status noting a duplicate name."""
     if not complete(folder):
         error = "no results were written"
         return {"score": 0, "tests": [], "extra_data": {
             "student": entry.id, "status": f"{report.GRADING_ERROR}: {error}", "error": error}}
-    return report.add_status_note(folder, entry.note) if entry.note else report.read_results(folder)
+    if entry.note:
+        report.add_status_note(folder, entry.note)
+    if not (entry.identity or entry.versions or policy.due or entry.submitted.marker):
+        return report.read_results(folder)
+    lateness = late.assess(policy, entry.submitted) if policy.due or entry.submitted.marker is not None else None
+    return amend(folder, entry.identity.as_json() if entry.identity else None, entry.versions, lateness)

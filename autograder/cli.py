@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import assignment as assignments
-from . import data, report, submission
+from . import data, lms, report, submission
 from . import i18n
 from .grading import grade_one, run_checks
 from .sandbox import jail
@@ -36,7 +36,9 @@ def cmd_grade(args):
     scheduler = args.scheduler or os.environ.get("AUTOGRADER_SCHEDULER") or \
         assignment.config.get("grading", {}).get("scheduler")
     result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
-                       id_column=args.id_column, console=console, scheduler=scheduler)
+                       id_column=args.id_column, console=console, scheduler=scheduler, lms_choice=args.lms,
+                       roster_path=args.roster, due=args.due, similar=args.similarity,
+                       lms_assignment=args.lms_assignment)
     if result.code:
         return result.code
     _print_table(result.rows, result.columns)
@@ -225,6 +227,17 @@ def main(argv=None):
                        help="skip submissions whose OUT/<student>/results.json is already complete")
     grade.add_argument("--id-column", default="student",
                        help='header of the student column in grades.csv (e.g. "SIS User ID")')
+    grade.add_argument("--lms", choices=lms.CHOICES, default=lms.AUTO,
+                       help="whose bulk download PATHS are (default: told by the file names)")
+    grade.add_argument("--roster", metavar="CSV", help="class list: Canvas's gradebook export, Moodle's grading "
+                                                       "worksheet, or a CSV with id, name, sis_id, email, section, "
+                                                       "submitted_at")
+    grade.add_argument("--due", metavar="ISO-8601", help="due date with its time zone, e.g. 2026-12-01T23:59+09:00 "
+                                                         "(default: [late] due in assignment.toml)")
+    grade.add_argument("--lms-assignment", metavar='"TITLE (ID)"',
+                       help="the Canvas gradebook column to import into (default: the roster's)")
+    grade.add_argument("--similarity", action=argparse.BooleanOptionalAction, default=True,
+                       help="flag copied code and embedded data for a human (default: on)")
     grade.add_argument("--scheduler", metavar="tcp://HOST:8786",
                        help="grade on a Dask cluster (needs the [dask] extra); default: "
                             "$AUTOGRADER_SCHEDULER, then [grading] scheduler in assignment.toml")

@@ -14,11 +14,13 @@ import tempfile
 from pathlib import Path
 
 from . import assignment as assignments
-from . import batch, data, report
+from . import batch, data, i18n, late, report
+from .amend import amend
 from .workers import Workers
 from .grading import Outcome
 
 STUDENT = "submission"
+METADATA = "submission_metadata.json"  # beside the submission folder: /autograder/submission_metadata.json
 
 
 def copy_regular_files(source, target):
@@ -45,6 +47,10 @@ def grade(submission, results_path):
             results = workers.grade(batch.Entry(work / STUDENT, id=STUDENT))
         finally:
             workers.close()
+        lateness = late.from_gradescope(assignment.config.get("late", {}), Path(submission).parent / METADATA)
+        if lateness and results.get("tests"):
+            i18n.choose(assignment)  # the penalty is explained in the students' language
+            results = amend(work / "out" / STUDENT, lateness=lateness)
     except Exception as err:  # noqa: BLE001  Gradescope must always get a results.json
         results = report.results_json(Outcome(STUDENT, error=f"the autograder failed: {type(err).__name__}: {err}"))
     finally:

@@ -21,9 +21,9 @@ SCHEMA = Path(__file__).with_name("schemas") / "gradescope_results.schema.json"
 UNREADABLE = "your submission could not be read:"  # how results.json documents without a status said it
 # Every status starts with one of these, the same words in the console, grades.csv,
 # results.json (extra_data.status) and summary.html.
-GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR, DUPLICATE = (
-    "graded", "unreadable", "not a submission", "rejected", "grading error", "duplicate name")
-KINDS = (GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR)
+GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR, DUPLICATE, NO_SUBMISSION = (
+    "graded", "unreadable", "not a submission", "rejected", "grading error", "duplicate name", "no submission")
+KINDS = (GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR, NO_SUBMISSION)
 
 
 def status_kind(line):
@@ -110,6 +110,16 @@ def score_line(score, most):
     return _("Score: {score:g} / {most:g}").format(score=score, most=most)
 
 
+def _score_markdown(score, most, lms_lines=()):
+    return f"**{score_line(score, most)}**" + "".join(f"\n\n> {line}" for line in lms_lines)
+
+
+def score_markdown(results):
+    """The score at the top of a results document's feedback.md, with the LMS's facts (amend.py)."""
+    return _score_markdown(results.get("score", 0), sum(t["max_score"] for t in results.get("tests", [])),
+                           results.get("extra_data", {}).get("lms_lines", []))
+
+
 def add_status_note(folder, note):
     """Append ``note`` (a duplicate name, say) to the status in ``folder``'s results.json."""
     results = read_results(folder)
@@ -173,7 +183,7 @@ def results_json(outcome, kind=None):
 
 
 def feedback_markdown(outcome, kind=None):
-    out = ["# " + _("Feedback") + f": {outcome.student}", "", f"**{score_line(outcome.score, outcome.max_score)}**", ""]
+    out = ["# " + _("Feedback") + f": {outcome.student}", "", _score_markdown(outcome.score, outcome.max_score), ""]
     if outcome.error:
         out += [f"> {error_line(outcome, kind)}", ""]
     if outcome.notes:
@@ -223,20 +233,36 @@ def test_accuracy(results):
     return (artifacts.get("training") or {}).get("test_accuracy", artifacts.get("test_accuracy"))
 
 
-def grades_csv(rows, functions, id_column="student"):
-    """``rows``: results.json documents. One line per student, per-function points.
+def late_flag(results):
+    """Why the lateness of a result needs a human (English), or ""."""
+    flag = (results.get("extra_data", {}).get("late") or {}).get("flag")
+    return flag[0].format(**flag[1]) if flag else ""
+
+
+def grades_csv(rows, functions, id_column="student", flags=None):
+    """``rows``: results.json documents. One line per student: who they are (from the LMS and
+    the roster), the raw score, the late penalty and the final score, per-function points, and
+    what a human should look at (``flags``: student id -> [why], e.g. copied code).
 
     ``id_column`` names the student column (e.g. an LMS's "SIS User ID").
     """
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([id_column, "score", "max_score", *functions, "test_accuracy", "status"])
+    writer.writerow([id_column, "name", "sis_id", "login", "email", "section", "raw_score", "late_penalty", "score",
+                     "max_score", *functions, "test_accuracy", "submitted_at", "days_late", "flags", "status"])
     for r in rows:
         extra = r.get("extra_data", {})
+        who = extra.get("lms", {})
+        lateness = extra.get("late") or {}
         points = extra.get("functions", {})
         max_score = sum(t["max_score"] for t in r["tests"])
         accuracy = test_accuracy(r)
-        writer.writerow([extra.get("student", ""), f"{r.get('score', 0):g}", f"{max_score:g}",
+        student = extra.get("student", "")
+        notes = [n for n in [late_flag(r), *(flags or {}).get(student, [])] if n]
+        writer.writerow([student, *(who.get(k, "") for k in ("name", "sis_id", "login", "email", "section")),
+                         f"{extra.get('raw_score', r.get('score', 0)):g}", f"{lateness.get('penalty', 0):g}",
+                         f"{r.get('score', 0):g}", f"{max_score:g}",
                          *(f"{points.get(f, [0])[0]:g}" for f in functions),
-                         "" if accuracy is None else f"{accuracy:.4f}", status(r)])
+                         "" if accuracy is None else f"{accuracy:.4f}", lateness.get("submitted_at") or "",
+                         lateness.get("days") or "", "; ".join(notes), status(r)])
     return buf.getvalue()

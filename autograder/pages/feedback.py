@@ -23,6 +23,7 @@ pre{background:#f6f8fa;padding:.5rem;margin:.3rem 0;white-space:pre-wrap;overflo
 .training.stopped{background:#ffebee;border-left-color:#c62828}
 .cause{background:#fff8e1;border-left:4px solid #f9a825;padding:.3rem .6rem;margin:.3rem 0}
 .pairs td:first-child{font-weight:600} .note{background:#eef;padding:.5rem}
+.late{background:#fff3e0;border-left:4px solid #ef6c00;padding:.3rem .6rem;margin:.3rem 0;overflow-wrap:anywhere}
 """
 
 
@@ -72,6 +73,14 @@ def _curves(plots):
             error=str(err)[:200])) + "</p>"
 
 
+def score_block(results):
+    """The score at the top of the page, with what the LMS's facts changed (amend.py replaces it)."""
+    total = sum(t["max_score"] for t in results.get("tests", []))
+    lines = results.get("extra_data", {}).get("lms_lines", [])
+    return (f'<p class="score">{escape(report.score_line(results.get("score", 0), total))}</p>'
+            + "".join(f'<div class="late">{escape(line)}</div>' for line in lines))
+
+
 def render(results, printed="", title=None):
     """The page for one results.json document; ``printed`` is what the student's code printed."""
     title = title or _("Feedback")
@@ -80,11 +89,11 @@ def render(results, printed="", title=None):
     tests = results.get("tests", [])
     total = sum(t["max_score"] for t in tests)
     score = report.score_line(results.get("score", 0), total)
-    body = [f"<h1>{escape(title)}: {escape(student)}</h1>",
-            f'<p class="score">{escape(score)}</p>']
+    body = [f"<h1>{escape(title)}: {escape(student)}</h1>", score_block(results)]
     artifacts = extra.get("artifacts", {})
     training = report.training_lines(artifacts)  # shown in their own section below
-    about = [line for line in results.get("output", "").splitlines() if line != score and line not in training]
+    shown = {score, *training, *extra.get("lms_lines", [])}
+    about = [line for line in results.get("output", "").splitlines() if line not in shown]
     if about:
         body.append('<div class="note"><b>' + escape(_("About your submission")) + "</b>"
                     f"<pre>{escape(chr(10).join(about))}</pre></div>")

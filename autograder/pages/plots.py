@@ -5,6 +5,7 @@ Trusted side only: it draws numbers the grader computed, never objects from stud
 import base64
 import html
 import io
+from pathlib import Path
 
 import matplotlib
 
@@ -17,8 +18,27 @@ from ..i18n import _  # noqa: E402
 # DejaVu Sans has no Hangul: a Korean course's figures fall back, glyph by glyph, to a CJK
 # font when one is installed (Debian: fonts-nanum; .ci/run installs it).
 CJK_FONTS = ("NanumGothic", "Noto Sans CJK KR", "Noto Sans KR")
-_installed = {font.name for font in font_manager.fontManager.ttflist}
-matplotlib.rcParams["font.family"] = ["DejaVu Sans", *(name for name in CJK_FONTS if name in _installed)]
+CJK_FILES = ("NanumGothic*.tt[fc]", "NotoSansCJK*-Regular.tt[fc]", "NotoSansKR*.[to]tf")
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+
+def use_cjk_fonts(manager=font_manager.fontManager, folders=FONT_FOLDERS):
+    """Put the CJK fonts found in the figures' fallback list. Matplotlib's font cache is built once:
+    a font installed after it (fonts-nanum after the first import) is not in it, so a missing
+    one's file is registered directly (FontManager.addfont); the cache on disk is left alone."""
+    installed = {font.name for font in manager.ttflist}
+    for pattern in CJK_FILES:
+        for folder in map(Path, folders):
+            for path in sorted(folder.expanduser().rglob(pattern)) if folder.expanduser().is_dir() else []:
+                if font_manager.FontProperties(fname=path).get_name() not in installed:
+                    manager.addfont(str(path))
+                    installed.add(font_manager.FontProperties(fname=path).get_name())
+    found = [name for name in CJK_FONTS if name in installed]
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", *found]
+    return found
+
+
+use_cjk_fonts()
 
 # The reference is drawn first, wide, dashed and orange, so that a curve identical to it
 # ("yours", thin and blue on top) still shows it on both sides.
@@ -66,6 +86,23 @@ def histogram(values, title, xlabel, bins=20, value_range=None):
     ax.set(title=title, xlabel=xlabel, ylabel="submissions")
     if value_range:  # one value alone would otherwise get an axis around it (0.6 to 1.4 for 1.0)
         ax.set_xlim(value_range)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return fig
+
+
+def scores(final, raw, maximum):
+    """The final scores; ``raw`` (or None): before late penalties, drawn as an outline behind."""
+    fig = figure()
+    ax = fig.subplots()
+    bins = min(max(int(maximum) // 5, 1), 20) if maximum else 10
+    value_range = (0, maximum or 1)
+    ax.hist(final, bins=bins, range=value_range, color="tab:blue", edgecolor="white", label="final score")
+    if raw is not None:
+        ax.hist(raw, bins=bins, range=value_range, histtype="step", color="tab:orange", linewidth=2,
+                linestyle="--", label="before late penalties")
+        ax.legend()
+    ax.set(title="Final scores" + (" and late penalties" if raw is not None else ""), xlabel="score",
+           ylabel="submissions", xlim=value_range)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return fig
 
