@@ -30,7 +30,7 @@ def _lines(extra, maximum):
     if lateness.get("flag"):
         lines.append(_("Lateness: {why}").format(why=flag_text(lateness["flag"], translate=True)))
     elif lateness.get("days"):
-        lines.append(_("Late by {days} day(s) (submitted {time}, due {due}): {percent:g}% of {maximum:g} points "
+        lines.append(_("Late by {days} day(s) (submitted {time}, due {due}): {percent:g} percent of {maximum:g} points "
                        "off, {penalty:g} points; score before the penalty {raw:g}").format(
             days=lateness["days"], time=lateness["submitted_at"], due=lateness["due"], percent=lateness["percent"],
             maximum=maximum, penalty=lateness["penalty"], raw=extra["raw_score"]))
