@@ -147,8 +147,6 @@ def training_lines(artifacts):
             _("Test accuracy of your trained network: {accuracy}").format(accuracy=percent(accuracy))]
     accuracy = run.get("test_accuracy", accuracy)
     steps = _("{done:,} of {steps:,} steps").format(done=run.get("steps_done", 0), steps=run.get("steps", 0))
-    if run.get("ms_per_step"):
-        steps += _(", {ms:.1f} ms of CPU time per step").format(ms=run["ms_per_step"])
     if run.get("completed"):
         return [_("Training completed ({steps}); test accuracy of your network: {accuracy}").format(
             steps=steps, accuracy=percent(accuracy))]
