@@ -41,7 +41,7 @@ def test_bundle_contents(bundle):
                    for n in names)
     pinned = dict(r.split("==") for r in requirements)
     assert set(pinned) == {"numpy", "pytest", "pytest-timeout", "nbformat", "jsonschema", "rich", "matplotlib",
-                           "threadpoolctl"}
+                           "threadpoolctl", "copydetect"}
     assert all(pinned[n] == importlib.metadata.version(n) for n in pinned)
 
 

@@ -158,7 +158,8 @@ def test_nothing_leaks_into_any_output(hostile_grades):
     secrets = [marker, "BEGIN SOLUTION", "def test_one_hot_reference"]
     assert "def test_one_hot_reference" in hidden  # the needle still names a hidden test
     for path in out.rglob("*"):
-        if path.is_file() and path.parent.name not in ("alice", "reference"):  # may quote their own file
+        # alice and reference may quote their own file; similarity.html, the instructor's, quotes every file
+        if path.is_file() and path.parent.name not in ("alice", "reference") and path.name != "similarity.html":
             text = path.read_text(errors="replace")
             assert not [s for s in secrets if s in text], f"{path} shows what the sandbox should hide"
     feedback = json.dumps(hostile_grades["results"]["hostile_read_classmates"])

@@ -15,7 +15,7 @@ from autograder import assignment as assignments
 from autograder import data
 from kit import REFERENCE, SUBMISSIONS, embedded_weights_prelude, functions, grade, header
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 SHORTCUTS = SUBMISSIONS / "shortcuts"
 TRAINING = SUBMISSIONS / "training"
 SHORTCUT_FILES = sorted(p for p in SHORTCUTS.glob("*.py") if p.name != "prelude.py")
