@@ -10,7 +10,7 @@ Amending again from the same facts gives the same files (``--resume`` amends eve
 import json
 from pathlib import Path
 
-from . import late, report
+from . import files, late, report
 from .i18n import _
 from .pages import feedback
 
@@ -61,7 +61,7 @@ def amend(folder, identity=None, versions=(), lateness=None):
     report.validate(results)
     if results != before:
         _rewrite_pages(folder, before, results)
-        report.atomic_write(folder / "results.json", json.dumps(results, indent=2))
+        files.atomic_write(folder / "results.json", json.dumps(results, indent=2))
     return results
 
 
@@ -77,11 +77,11 @@ def _output(before, results, old_lines, maximum):
 
 def _rewrite_pages(folder, before, after):
     """feedback.md and .html as the grader wrote them, their score block replaced (or the page rebuilt)."""
-    for name, block, rebuild in (("feedback.md", report.score_markdown, None),
+    for name, block, rebuild in (("feedback.md", feedback.score_markdown, None),
                                  ("feedback.html", feedback.score_block, feedback.render)):
         path = folder / name
         text = path.read_text() if path.is_file() else ""
         if block(before) in text:
-            report.atomic_write(path, text.replace(block(before), block(after), 1))
+            files.atomic_write(path, text.replace(block(before), block(after), 1))
         elif rebuild:
-            report.atomic_write(path, rebuild(after))
+            files.atomic_write(path, rebuild(after))

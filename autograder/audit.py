@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import batch, mutation, report
+from . import batch, files, mutation, report
 
 EQUIVALENT_FILE = "audit_equivalent.toml"
 BASELINE = "reference"
@@ -103,7 +103,7 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None,
     for m in chosen:
         (folder / f"{m.id}.py").write_text(m.source)
     graded = batch.run(assignment, sorted(folder.iterdir()), out_dir / "grades", jobs=jobs, resume=resume,
-                       console=console)
+                       console=console, language="en")  # the report names checks in English
     if graded.code:
         raise AuditError(f"grading stopped (exit code {graded.code}); --resume finishes it")
     rows = {r["extra_data"]["student"]: r for r in graded.rows}
@@ -120,8 +120,8 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None,
     summary = _summary(assignment, shown, generated, results, listed, sample, seed, only, checks)
     summary["seconds"] = round(time.monotonic() - start, 1)
     summary["reused"] = graded.resumed  # grades kept from an earlier run (--resume)
-    report.atomic_write(out_dir / "report.json", json.dumps(summary, indent=2))
-    report.atomic_write(out_dir / "report.md", markdown(summary))
+    files.atomic_write(out_dir / "report.json", json.dumps(summary, indent=2))
+    files.atomic_write(out_dir / "report.md", markdown(summary))
     return summary
 
 

@@ -31,11 +31,11 @@ from pathlib import Path
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from . import canvas, data, exports, i18n, late, lms, report, roster, similarity, unzip
+from . import canvas, data, exports, files, i18n, late, lms, report, roster, similarity, unzip
 from .amend import amend
 from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
-from .workers import complete
+from .workers import Workers, complete
 
 RESERVED = {"grades.csv", "summary.html"}  # files of the output folder itself
 INTERRUPTED = 130
@@ -227,20 +227,19 @@ def progress_bar(console):
                     TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True)
 
 
-def backend(assignment, out_dir, timeout, jobs, scheduler):
+def backend(assignment, out_dir, timeout, jobs, scheduler, language=None):
     """Warm workers on this machine, or a Dask cluster when a scheduler is named."""
     if scheduler:
         try:
             from .dask_backend import DaskWorkers  # Dask is an optional extra
         except ImportError:
             raise SystemExit("grading on a Dask cluster needs the dask extra: pip install '.[dask]'") from None
-        return DaskWorkers(assignment, out_dir, timeout, jobs, scheduler)
-    from .workers import Workers
-    return Workers(assignment, out_dir, timeout, jobs)
+        return DaskWorkers(assignment, out_dir, timeout, jobs, scheduler, language)
+    return Workers(assignment, out_dir, timeout, jobs, language)
 
 
 def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None,
-        lms_choice=lms.AUTO, roster_path=None, due=None, similar=True, lms_assignment=None):
+        lms_choice=lms.AUTO, roster_path=None, due=None, similar=True, lms_assignment=None, language=None):
     """Grade ``paths`` into ``out_dir``; write grades.csv, the LMS's import file and summary.html
     from every result."""
     out_dir = Path(out_dir)
@@ -276,7 +275,7 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         if batch.resumed:
             console.print(f"--resume: {batch.resumed} submission(s) already graded, {len(todo)} to go")
         timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
-        workers = backend(assignment, out_dir, timeout, jobs, scheduler)
+        workers = backend(assignment, out_dir, timeout, jobs, scheduler, language)
         pool = ThreadPoolExecutor(workers.slots)
         try:
             with progress_bar(console) as progress:
@@ -300,7 +299,7 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         finally:
             workers.close()
         pool.shutdown()
-        i18n.choose(assignment)  # the amended feedback is in the students' language
+        i18n.choose(assignment, language)  # the amended feedback is in the students' language
         batch.rows = [_final_row(out_dir / e.id, e, policy) for e in entries]
         copies = _similarity(assignment, entries, out_dir, console) if similar else None
     batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}
@@ -308,11 +307,11 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
     batch.rows += _missing(entries, people, inputs.lms)
     batch.columns = report.function_columns(batch.rows)
     flags = similarity.flags(copies) if copies else {}
-    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column, flags))
+    files.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column, flags))
     for message in exports.write(out_dir, inputs.lms, batch.rows, assignment, people, lms_assignment):
         console.print(message, highlight=False)
     title = f"{assignment.config.get('title', assignment.id)}: class summary"
-    report.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title, copies))
+    files.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title, copies))
     return batch
 
 

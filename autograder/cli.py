@@ -11,8 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import assignment as assignments
-from . import data, lms, report, submission
-from . import i18n
+from . import data, files, i18n, lms, report, submission
 from .grading import grade_one, run_checks
 from .sandbox import jail
 
@@ -22,7 +21,6 @@ console = Console(stderr=True)
 def cmd_grade(args):
     from . import batch
     assignment = assignments.resolve(args.assignment)
-    _use_language(args.lang)
     if jail.level() != "full":
         one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
             and Path(args.paths[0]).suffix in (".py", ".ipynb")
@@ -38,7 +36,7 @@ def cmd_grade(args):
     result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
                        id_column=args.id_column, console=console, scheduler=scheduler, lms_choice=args.lms,
                        roster_path=args.roster, due=args.due, similar=args.similarity,
-                       lms_assignment=args.lms_assignment)
+                       lms_assignment=args.lms_assignment, language=args.lang)
     if result.code:
         return result.code
     _print_table(result.rows, result.columns)
@@ -48,21 +46,15 @@ def cmd_grade(args):
     return 0
 
 
-def _use_language(language):
-    """``--lang``: every process that grades reads it from the environment (i18n.choose)."""
-    if language:
-        os.environ[i18n.ENV] = language
-
-
 def cmd_grade_one(args):
     assignment = assignments.resolve(args.assignment)
-    grade_one(assignment, args.path, args.out, student=args.id)
+    grade_one(assignment, args.path, args.out, student=args.id, language=args.lang)
     return 0
 
 
 def cmd_worker(args):
     from . import workers
-    workers.serve(assignments.resolve(args.assignment))
+    workers.serve(assignments.resolve(args.assignment), args.lang)
     return 0
 
 
@@ -88,8 +80,7 @@ def _cut(text, width):
 
 def cmd_check(args):
     assignment = assignments.resolve(args.assignment)
-    _use_language(args.lang)
-    i18n.choose(assignment)
+    i18n.choose(assignment, args.lang)
     path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
     out = Console(soft_wrap=True)
     try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
@@ -97,7 +88,7 @@ def cmd_check(args):
     except submission.SubmissionError as err:
         console.print(f"[red]{submission.unreadable_note(err.translated())}[/]", highlight=False)
         return 2
-    outcome = run_checks(assignment, path, hidden=False)
+    outcome = run_checks(assignment, path, hidden=False, language=args.lang)
     out.print("[bold]" + escape(i18n._("Self-check of {path}").format(path=path)) + "[/] "
               + escape(i18n._("(public checks only; the final grade has hidden checks too)")))
     for note in outcome.notes:
@@ -118,7 +109,7 @@ def cmd_check(args):
         Path(args.json).write_text(json.dumps(report.results_json(outcome), indent=2))
     if args.html:
         from .pages import feedback
-        report.atomic_write(args.html, feedback.render(report.results_json(outcome), outcome.output,
+        files.atomic_write(args.html, feedback.render(report.results_json(outcome), outcome.output,
                                                             title=i18n._("Self-check (public checks only)")))
         out.print(escape(i18n._("feedback written to {path}").format(path=args.html)))
     return 0 if outcome.score == outcome.max_score and outcome.checks and (trained is None or trained.all_likely) else 1
@@ -182,7 +173,6 @@ def cmd_bundle(args):
 def cmd_audit(args):
     from . import audit, mutation
     assignment = assignments.resolve(args.assignment)
-    os.environ[i18n.ENV] = "en"  # the instructor's report names checks in English
     if args.list:
         source = assignment.reference_path.read_text()
         for m in mutation.mutants(source, assignment.graded):
@@ -192,7 +182,7 @@ def cmd_audit(args):
     only = [i for group in args.only or [] for i in group.split(",") if i]
     try:
         summary = audit.run(assignment, out, console=console, jobs=args.jobs, sample=args.sample, seed=args.seed,
-                            only=only, resume=args.resume)
+                            only=only, resume=args.resume)  # grades in English: the report names checks
     except audit.AuditError as err:
         console.print(f"[red]audit of {assignment.id}: {err}[/]", highlight=False)
         return 1
@@ -202,10 +192,10 @@ def cmd_audit(args):
 
 
 def cmd_new(args):
-    from . import release, scaffold
+    from . import scaffold, solution
     try:
         written = scaffold.create(args.assignment_id, title=args.title)
-    except (scaffold.ScaffoldError, release.ReleaseError) as err:
+    except (scaffold.ScaffoldError, solution.ReleaseError) as err:
         console.print(f"[red]{err}[/]", highlight=False)
         return 1
     for path in written:
@@ -251,9 +241,11 @@ def main(argv=None):
     one.add_argument("--out", required=True)
     one.add_argument("--id", help="student id (default: the file stem or folder name)")
     one.add_argument("--assignment")
+    one.add_argument("--lang")
     one.set_defaults(run=cmd_grade_one)
     worker = sub.add_parser("worker")  # a warm worker of `grade`; unlisted, like grade-one
     worker.add_argument("--assignment")
+    worker.add_argument("--lang")
     worker.set_defaults(run=cmd_worker)
     check = sub.add_parser("check", help="students: run the public checks on your work")
     check.add_argument("path", nargs="?", help="your .py or .ipynb (default: the assignment's file)")

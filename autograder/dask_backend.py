@@ -12,18 +12,17 @@ again elsewhere; the first result that comes back is the one written, once.
 Every Dask worker needs this kit installed at the same version, and the data set
 (``python -m autograder data``): see "Grading on a cluster" in the README.
 """
-import os
-import threading
 import tempfile
+import threading
 from concurrent.futures import CancelledError
 from pathlib import Path
 
 from distributed import Client
 
 from . import assignment as assignments
-from . import i18n, report
-from .batch import CODE_SUFFIXES
-from .workers import INTERRUPTED, Pool, complete, write_error
+from . import files
+from .submission import CODE_SUFFIXES
+from .workers import INTERRUPTED, Backend, Pool
 
 CONNECT_SECONDS = 30
 IN_FLIGHT = 512  # submissions handed to the scheduler at once; it queues what no worker takes yet
@@ -40,23 +39,21 @@ def source_files(path):
             if p.suffix in CODE_SUFFIXES and p.is_file() and not p.is_symlink()}
 
 
-class DaskWorkers:
-    """The batch's backend on a Dask cluster (same interface as ``workers.Workers``)."""
+class DaskWorkers(Backend):
+    """The batch's backend on a Dask cluster."""
 
-    def __init__(self, assignment, out_dir, timeout, jobs, scheduler):
-        self.assignment, self.out_dir, self.timeout = assignment, Path(out_dir), timeout
-        self.language = os.environ.get(i18n.ENV)  # --lang: the Dask workers' environment does not have it
+    def __init__(self, assignment, out_dir, timeout, jobs, scheduler, language=None):
+        super().__init__(out_dir, max(jobs, IN_FLIGHT))
+        self.assignment, self.timeout, self.language = assignment, timeout, language
         try:
             self.client = Client(scheduler, set_as_default=False, timeout=CONNECT_SECONDS)
         except OSError as err:
             raise SystemExit(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
-        self.slots = max(jobs, IN_FLIGHT)
-        self.stop = threading.Event()
         self.lock = threading.Lock()
         self.futures = set()
 
     def interrupt(self):
-        self.stop.set()
+        super().interrupt()
         with self.lock:
             futures = list(self.futures)
         if futures:
@@ -65,14 +62,8 @@ class DaskWorkers:
     def close(self):
         self.client.close()
 
-    def grade(self, entry):
-        """Grade one entry on the cluster; its results.json document, or None if interrupted."""
-        if self.stop.is_set():
-            return None
-        folder = self.out_dir / entry.id
-        (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
-        if entry.error:
-            return write_error(folder, entry.id, entry.error, kind=report.NOT_A_SUBMISSION)
+    def run(self, entry, folder):
+        """Grade ``entry`` on the cluster and write the files it sends back, results.json last."""
         future = self.client.submit(grade_remote, self.assignment.id, self.timeout, self.language, entry.id,
                                     entry.path.name, source_files(entry.path), str(entry.path.parent), str(folder),
                                     pure=False)
@@ -81,21 +72,18 @@ class DaskWorkers:
         try:
             reply = future.result()
         except CancelledError:
-            return None
+            return INTERRUPTED
         except Exception as err:  # noqa: BLE001  e.g. KilledWorker: the task killed worker after worker
-            reply = {"problem": f"the Dask cluster could not grade it: {type(err).__name__}: {err}"[:500],
-                     "files": {}}
+            return f"the Dask cluster could not grade it: {type(err).__name__}: {err}"[:500]
         finally:
             with self.lock:
                 self.futures.discard(future)
         if self.stop.is_set() or reply["problem"] is INTERRUPTED:
-            return None
-        files = reply["files"]
-        for name in sorted(files, key=lambda n: n == "results.json"):  # results.json last
-            report.atomic_write(folder / name, files[name])
-        if reply["problem"] or not complete(folder):
-            return write_error(folder, entry.id, reply["problem"] or "no results were written")
-        return report.read_results(folder)
+            return INTERRUPTED
+        texts = reply["files"]
+        for name in sorted(texts, key=lambda n: n == "results.json"):  # results.json last
+            files.atomic_write(folder / name, texts[name])
+        return reply["problem"]
 
 
 # -- runs on the Dask worker -------------------------------------------------------------

@@ -7,13 +7,13 @@ downloaded from the mirror into source_data/. Nothing is used unverified.
 import hashlib
 import os
 import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 from .assignment import ROOT
+from .files import atomic_write, replacing
 
 SOURCE_DATA = ROOT / "source_data"
 
@@ -40,26 +40,6 @@ def verify(path, expected, names=None):
     return arrays
 
 
-def _atomic_copy(source, target):
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(fd)
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
-
-
-def _download(url, target):
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
-            shutil.copyfileobj(response, out)
-    except OSError as err:
-        os.unlink(tmp)
-        raise DataError(f"could not download {url}: {err}") from None
-    return Path(tmp)
-
-
 def fetch(spec, source=None):
     """Make sure a verified copy is at source_data/<file>; return its path.
 
@@ -71,18 +51,18 @@ def fetch(spec, source=None):
     if source:
         verify(source, spec["sha256"])
         if not target.exists() or file_digest(target) != file_digest(source):
-            _atomic_copy(Path(source), target)
+            with replacing(target, "wb") as out, open(source, "rb") as copy:
+                shutil.copyfileobj(copy, out)
         return target
     if target.exists():
         verify(target, spec["sha256"])
         return target
-    tmp = _download(spec["url"], target)
     try:
-        verify(tmp, spec["sha256"])
-    except DataError:
-        tmp.unlink()
-        raise
-    os.replace(tmp, target)
+        with replacing(target, "wb", check=lambda tmp: verify(tmp, spec["sha256"])) as out, \
+                urllib.request.urlopen(spec["url"], timeout=60) as response:
+            shutil.copyfileobj(response, out)
+    except OSError as err:
+        raise DataError(f"could not download {spec['url']}: {err}") from None
     return target
 
 
@@ -118,16 +98,7 @@ def load(spec, names=None):
         arrays = verify(path, spec["sha256"])
         folder.mkdir(parents=True, exist_ok=True)
         for name, array in arrays.items():
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy")
-            with os.fdopen(fd, "wb") as f:
+            with replacing(folder / f"{name}.npy", "wb") as f:
                 np.save(f, array, allow_pickle=False)
-            os.replace(tmp, folder / f"{name}.npy")
-        _atomic_write_text(ready, signature)
+        atomic_write(ready, signature)
     return {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in (names or spec["sha256"])}
-
-
-def _atomic_write_text(path, text):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)

@@ -12,8 +12,7 @@ a grade (nothing was submitted, or no file) is left out: the LMS keeps what it h
 """
 from datetime import datetime, timezone
 
-from . import report
-from . import canvas, moodle
+from . import canvas, files, moodle, report
 
 FILES = {canvas.NAME: "canvas_gradebook.csv", moodle.NAME: "moodle_grading_worksheet.csv"}
 
@@ -39,7 +38,7 @@ def write(out_dir, source, rows, assignment, people=None, column=None):
         text, messages = _canvas(rows, assignment, people, column, points)
     else:
         text, messages = _moodle(rows, points), []
-    report.atomic_write(path, text)
+    files.atomic_write(path, text)
     return messages + [f"{source.capitalize()} import file: {path}"]
 
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from . import assignment as assignments
-from . import batch, data, i18n, late, report
+from . import batch, data, files, i18n, late, report
 from .amend import amend
 from .workers import Workers
 from .grading import Outcome
@@ -24,10 +24,10 @@ METADATA = "submission_metadata.json"  # beside the submission folder: /autograd
 
 
 def copy_regular_files(source, target):
-    for folder, dirs, files in os.walk(source):  # os.walk does not follow links to folders
+    for folder, _dirs, names in os.walk(source):  # os.walk does not follow links to folders
         rel = Path(folder).relative_to(source)
         (target / rel).mkdir(parents=True, exist_ok=True)
-        for name in files:
+        for name in names:
             path = Path(folder) / name
             if path.is_file() and not path.is_symlink():
                 shutil.copyfile(path, target / rel / name)
@@ -56,7 +56,7 @@ def grade(submission, results_path):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report.validate(results)
-    report.atomic_write(results_path, json.dumps(results, indent=2))
+    files.atomic_write(results_path, json.dumps(results, indent=2))
     return results
 
 

@@ -1,6 +1,7 @@
 """Grade one submission: run the assignment's checks under the plugin, write the results."""
 import contextlib
 import io
+import json
 import resource
 import time
 from dataclasses import dataclass, field
@@ -8,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from . import plugin as fixtures
 from . import checks as checks_module
-from . import definitions, i18n, report, submission
+from . import definitions, files, i18n, report, submission
+from . import plugin as fixtures
 from .i18n import _
+from .pages import feedback
 from .plugin import GradingPlugin
 
 CHECKS_INI = Path(__file__).with_name("checks.ini")
@@ -45,10 +47,12 @@ def student_id(path):
     return path.stem if path.is_file() else path.name
 
 
-def run_checks(assignment, path, *, hidden):
-    """Run every check on ``path`` in this process; student code runs only in the sandbox."""
+def run_checks(assignment, path, *, hidden, language=None):
+    """Run every check on ``path`` in this process; student code runs only in the sandbox.
+
+    ``language``: of the student's feedback (``--lang``; default the assignment's)."""
     start = time.monotonic()
-    i18n.choose(assignment)  # before the checks are imported: their titles are translated then
+    i18n.choose(assignment, language)  # before the checks are imported: their titles are translated then
     plugin = GradingPlugin(assignment, path, hidden=hidden)
     folders = [assignment.public_tests] + ([assignment.hidden_tests] if hidden else [])
     args = [*map(str, folders), "-c", str(CHECKS_INI), "--rootdir", str(assignment.root), "-q"]
@@ -79,6 +83,15 @@ def run_checks(assignment, path, *, hidden):
     return outcome
 
 
+def write_submission(outcome, folder, kind=None):
+    """results.json is written last: when it exists, the whole folder is complete (see --resume)."""
+    folder = Path(folder)
+    results = report.results_json(outcome, kind)
+    files.atomic_write(folder / "feedback.md", feedback.markdown(outcome, kind=kind))
+    files.atomic_write(folder / "feedback.html", feedback.render(results, printed=outcome.output))
+    files.atomic_write(folder / "results.json", json.dumps(results, indent=2))
+
+
 MAX_NOTES = 30  # about the submission as a whole: a file of 10,000 skipped statements gets 30 and a count
 
 
@@ -88,13 +101,13 @@ def capped(notes):
         _("... and {count:,} more notes like these").format(count=len(notes) - MAX_NOTES)]
 
 
-def grade_one(assignment, path, out_dir, student=None):
+def grade_one(assignment, path, out_dir, student=None, language=None):
     """Grade one submission and write its results folder; the batch runs this in a worker."""
-    outcome = run_checks(assignment, path, hidden=True)
+    outcome = run_checks(assignment, path, hidden=True, language=language)
     outcome.student = student or outcome.student
     if outcome.log:
-        report.atomic_write(Path(out_dir) / "grader.log", outcome.log)
-    report.write_submission(outcome, Path(out_dir))
+        files.atomic_write(Path(out_dir) / "grader.log", outcome.log)
+    write_submission(outcome, Path(out_dir))
     return outcome
 
 

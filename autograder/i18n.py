@@ -12,19 +12,17 @@ translated by ``check`` itself. Three catalogues, each a ``<folder>/<lang>/LC_ME
   instructor's side, so the handout names no hidden check).
 
 A message is looked up in that order, hidden first. See README "Translating the feedback"
-and ``make messages``. The language is chosen once per process: ``--lang`` (which reaches
-worker processes through ``$AUTOGRADER_LANG``), else ``language`` in assignment.toml, else
+and ``make messages``. The language is chosen once per process: ``--lang`` (passed on to
+every process that grades, as an argument), else ``language`` in assignment.toml, else
 English. The instructor-facing CLI and CSV are not translated.
 """
 import gettext
-import os
 from pathlib import Path
 
 DOMAIN = "autograder"
 CHECKS_DOMAIN = "checks"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DEFAULT = "en"
-ENV = "AUTOGRADER_LANG"
 
 _translation = gettext.NullTranslations()
 _language = DEFAULT
@@ -73,8 +71,8 @@ def current():
 
 
 def choose(assignment, requested=None):
-    """``requested`` if given, else ``$AUTOGRADER_LANG``, else the assignment's ``language``, else English."""
-    set_language(requested or os.environ.get(ENV) or assignment.config.get("language"), catalogue_dirs(assignment))
+    """``requested`` (``--lang``) if given, else the assignment's ``language``, else English."""
+    set_language(requested or assignment.config.get("language"), catalogue_dirs(assignment))
 
 
 def _(message):

@@ -1,20 +1,20 @@
-"""Everything a grade turns into: results.json (Gradescope's schema), feedback.md and .html, grades.csv.
+"""What a grade is made of: results.json (Gradescope's schema), its statuses and wording, grades.csv.
+
+The pages a student reads are made from it in pages/feedback.py (feedback.md and .html).
 
 Files are written atomically (temporary file, then rename), so an interrupted
 run never leaves a half-written result behind.
 """
-import contextlib
 import csv
 import io
 import json
 import math
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 
+from . import files
 from .i18n import _
 
 SCHEMA = Path(__file__).with_name("schemas") / "gradescope_results.schema.json"
@@ -29,20 +29,6 @@ KINDS = (GRADED, UNREADABLE_STATUS, NOT_A_SUBMISSION, REJECTED, GRADING_ERROR, N
 def status_kind(line):
     """The kind a status line starts with (``graded; duplicate name: ...`` is graded)."""
     return next((kind for kind in KINDS if line.startswith(kind)), line.split(":")[0])
-
-
-def atomic_write(path, text):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:  # Ctrl-C included: no temporary file is left behind
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @lru_cache(maxsize=1)
@@ -110,23 +96,13 @@ def score_line(score, most):
     return _("Score: {score:g} / {most:g}").format(score=score, most=most)
 
 
-def _score_markdown(score, most, lms_lines=()):
-    return f"**{score_line(score, most)}**" + "".join(f"\n\n> {line}" for line in lms_lines)
-
-
-def score_markdown(results):
-    """The score at the top of a results document's feedback.md, with the LMS's facts (amend.py)."""
-    return _score_markdown(results.get("score", 0), sum(t["max_score"] for t in results.get("tests", [])),
-                           results.get("extra_data", {}).get("lms_lines", []))
-
-
 def add_status_note(folder, note):
     """Append ``note`` (a duplicate name, say) to the status in ``folder``'s results.json."""
     results = read_results(folder)
     line = status(results)
     if note not in line:
         results["extra_data"]["status"] = f"{line}; {note}"
-        atomic_write(Path(folder) / "results.json", json.dumps(results, indent=2))
+        files.atomic_write(Path(folder) / "results.json", json.dumps(results, indent=2))
     return results
 
 
@@ -178,42 +154,6 @@ def results_json(outcome, kind=None):
         results["extra_data"]["grade_range"] = list(outcome.grade_range)
     validate(results)
     return results
-
-
-def feedback_markdown(outcome, kind=None):
-    out = ["# " + _("Feedback") + f": {outcome.student}", "", _score_markdown(outcome.score, outcome.max_score), ""]
-    if outcome.error:
-        out += [f"> {error_line(outcome, kind)}", ""]
-    if outcome.notes:
-        out += ["## " + _("About your submission"), ""] + [f"- {n}" for n in outcome.notes] + [""]
-    training = training_lines(plain(outcome.artifacts))
-    if training:
-        out += ["## " + _("Training your network"), ""] + [f"- {line}" for line in training] + [""]
-    out += ["| " + _("function") + " | " + _("points") + " |", "|---|---|"]
-    out += [f"| `{f}` | {got:g} / {most:g} |" for f, (got, most) in per_function(outcome).items()]
-    for function in per_function(outcome):
-        out += ["", f"## `{function}`", ""]
-        for c in (c for c in outcome.checks if c.function == function):
-            mark = "✅" if c.passed else "❌"
-            kind = " (" + _("hidden") + ")" if c.hidden else ""
-            out.append(f"- {mark} {c.title}{kind}: {c.points:g} / {c.max_points:g}")
-            text = visible_output(c) if not c.passed or c.notes else ""
-            if text and not (c.hidden and c.passed):
-                out += ["", "  ```text", *[f"  {line}" for line in text.splitlines()], "  ```", ""]
-    if outcome.output.strip():
-        out += ["", "## " + _("What your code printed (the first lines)"), "", "```text",
-                *outcome.output.strip().splitlines()[:40], "```"]
-    return "\n".join(out) + "\n"
-
-
-def write_submission(outcome, folder, kind=None):
-    """results.json is written last: when it exists, the whole folder is complete (see --resume)."""
-    from .pages import feedback
-    folder = Path(folder)
-    results = results_json(outcome, kind)
-    atomic_write(folder / "feedback.md", feedback_markdown(outcome, kind=kind))
-    atomic_write(folder / "feedback.html", feedback.render(results, printed=outcome.output))
-    atomic_write(folder / "results.json", json.dumps(results, indent=2))
 
 
 def read_results(folder):

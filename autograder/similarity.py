@@ -20,7 +20,7 @@ import numpy as np
 from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import get_copied_slices, highlight_overlap
 
-from . import report, submission
+from . import files, submission
 from .pages import pair as pair_page
 
 NOISE = 25  # copydetect's default: shorter common runs of tokens are noise
@@ -103,7 +103,7 @@ def check(assignment, entries, out_dir, console):
         _, _, slices = compare_files(prints[pair.a], prints[pair.b])
         shown.append((pair, *(highlight_overlap(prints[s].raw_code, cut, "<mark>", "</mark>", escape_html=True)[0]
                               for s, cut in ((pair.a, slices[0]), (pair.b, slices[1])))))
-    report.atomic_write(Path(out_dir) / PAGE, pair_page.render(shown, len(found)))
+    files.atomic_write(Path(out_dir) / PAGE, pair_page.render(shown, len(found)))
     copies.seconds = time.monotonic() - start
     return copies
 

@@ -24,8 +24,8 @@ import threading
 import traceback
 from pathlib import Path
 
-from . import i18n, report
-from .grading import Outcome
+from . import report
+from .grading import Outcome, write_submission
 
 PR_SET_PDEATHSIG = 1
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -66,7 +66,7 @@ def _import_names(path):
                 pass  # the check itself will say so when pytest imports it
 
 
-def _grade_in_fork(assignment, job, stderr, worker):
+def _grade_in_fork(assignment, language, job, stderr, worker):
     """The forked grader: one submission, then ``os._exit`` (never back into the worker loop)."""
     code = 1
     try:
@@ -82,7 +82,7 @@ def _grade_in_fork(assignment, job, stderr, worker):
         os.dup2(devnull, 1)
         os.dup2(stderr.fileno(), 2)
         from .grading import grade_one
-        grade_one(assignment, job["path"], job["out"], student=job["id"])
+        grade_one(assignment, job["path"], job["out"], student=job["id"], language=language)
         code = 0
     except KeyboardInterrupt:
         code = 130
@@ -94,8 +94,8 @@ def _grade_in_fork(assignment, job, stderr, worker):
         os._exit(code)
 
 
-def serve(assignment):
-    """The worker's loop; ends when the batch closes its stdin (or dies)."""
+def serve(assignment, language=None):
+    """The worker's loop; ends when the batch closes its stdin (or dies). ``language``: the feedback's."""
     current = {}
 
     def relay(signum, frame):  # the batch is gone: stop the grader as Ctrl-C would, then leave
@@ -119,7 +119,7 @@ def serve(assignment):
         with tempfile.TemporaryFile() as stderr:
             pid = os.fork()
             if pid == 0:
-                _grade_in_fork(assignment, job, stderr, me)
+                _grade_in_fork(assignment, language, job, stderr, me)
             current["pid"] = pid
             print(json.dumps({"pid": pid}), file=replies, flush=True)
             _, status = os.waitpid(pid, 0)
@@ -155,10 +155,9 @@ class Worker:
         # forked grader (measured: ten times slower); one BLAS thread per worker is also
         # what --jobs N on N cores wants.
         env = {**os.environ, **{name: "1" for name in BLAS_THREADS}}
-        if language:
-            env[i18n.ENV] = language  # the students' language (--lang), read by i18n.choose
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder", "worker", "--assignment", assignment.id], env=env,
+            [sys.executable, "-m", "autograder", "worker", "--assignment", assignment.id,
+             *(["--lang", language] if language else [])], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True)  # Ctrl-C reaches the batch only, which relays it
         self.replies = queue.Queue()
@@ -302,13 +301,55 @@ class Pool:
             worker.close()
 
 
-class Workers:
-    """The batch's backend on this machine: grades entries on a ``Pool`` of warm workers."""
+class Backend:
+    """How the batch grades its entries: on warm workers here (``Workers``) or on a Dask cluster
+    (``dask_backend.DaskWorkers``).
 
-    def __init__(self, assignment, out_dir, timeout, jobs=1):
-        self.out_dir = Path(out_dir)
-        self.pool = Pool(assignment, timeout)
-        self.slots = max(jobs, 1)
+    A subclass grades a submission into its results folder with ``run(entry, folder)`` and says
+    what went wrong ("" for nothing, or INTERRUPTED). The rest is done here, once: a stopped
+    batch grades nothing more, an entry that is not a submission gets a results folder that
+    says why, and a grade counts only once its results.json is complete.
+    """
+
+    def __init__(self, out_dir, slots):
+        self.out_dir, self.slots = Path(out_dir), max(slots, 1)
+        self.stop = threading.Event()
+
+    def grade(self, entry):
+        """Grade one entry; its results.json document, or None if the batch was interrupted."""
+        if self.stop.is_set():
+            return None
+        folder = self.out_dir / entry.id
+        (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
+        if entry.error:
+            return write_error(folder, entry.id, entry.error, kind=report.NOT_A_SUBMISSION)
+        problem = self.run(entry, folder)
+        if problem is INTERRUPTED or self.stop.is_set():
+            return None
+        if problem or not complete(folder):
+            return write_error(folder, entry.id, problem or "no results were written")
+        return report.read_results(folder)
+
+    def run(self, entry, folder):
+        raise NotImplementedError
+
+    def interrupt(self):
+        self.stop.set()
+
+    def close(self):
+        pass
+
+
+class Workers(Backend):
+    """Warm workers on this machine (a ``Pool``): ``--jobs`` of them at a time."""
+
+    def __init__(self, assignment, out_dir, timeout, jobs=1, language=None):
+        super().__init__(out_dir, jobs)
+        self.pool = Pool(assignment, timeout, language)
+        self.stop = self.pool.stop
+
+    def run(self, entry, folder):
+        return self.pool.run(entry.path, folder, entry.id)
 
     def interrupt(self):
         self.pool.interrupt()
@@ -316,25 +357,10 @@ class Workers:
     def close(self):
         self.pool.close()
 
-    def grade(self, entry):
-        """Grade one entry; its results.json document, or None if interrupted."""
-        if self.pool.stop.is_set():
-            return None
-        folder = self.out_dir / entry.id
-        (folder / "results.json").unlink(missing_ok=True)  # regrading: incomplete until rewritten
-        if entry.error:
-            return write_error(folder, entry.id, entry.error, kind=report.NOT_A_SUBMISSION)
-        problem = self.pool.run(entry.path, folder, entry.id)
-        if problem is INTERRUPTED:
-            return None
-        if problem or not complete(folder):
-            return write_error(folder, entry.id, problem or "no results were written")
-        return report.read_results(folder)
-
 
 def write_error(folder, student, error, kind=None):
     """A results folder that says why a submission got no grade."""
-    report.write_submission(Outcome(student, error=error), folder, kind=kind)
+    write_submission(Outcome(student, error=error), folder, kind=kind)
     return report.read_results(folder)
 
 

@@ -80,6 +80,8 @@ def corpus_folder(tmp_path_factory):
     (folder / "stubs.py").write_text(RELEASE.read_text())
     (folder / "alice.py").write_text((ROOT / "examples" / "alice.py").read_text())
     (folder / "alice_again.py").write_text((ROOT / "examples" / "alice.py").read_text())
+    # A buggy file graded twice as well: determinism is more than two full marks.
+    (folder / "mutants_cross_entropy_sum_again.py").write_text((folder / "mutants_cross_entropy_sum.py").read_text())
     return folder
 
 
@@ -93,7 +95,34 @@ def corpus_grades(corpus_folder, tmp_path_factory):
 def corpus_checks(corpus_folder, tmp_path_factory):
     """Every corpus file's self-check (public checks, the student's own helpers): student id -> results."""
     out = tmp_path_factory.mktemp("corpus_checks")
-    files = sorted(p for p in corpus_folder.iterdir() if p.name != "alice_again.py")
+    files = sorted(p for p in corpus_folder.iterdir() if not p.stem.endswith("_again"))
     with ThreadPoolExecutor(2) as pool:  # two cores: as many self-checks at a time
         results = pool.map(lambda p: self_check(p, out / f"{p.stem}.json"), files)
         return dict(zip((p.stem for p in files), results))
+
+
+def descendants(pid):
+    """Every process below ``pid`` (its workers, their graders, the graders' sandboxes)."""
+    from autograder.sandbox import jail
+    found, frontier = [], [pid]
+    while frontier:
+        children = [c for p in frontier for c in jail.children_of(p)]
+        found += children
+        frontier = children
+    return found
+
+
+def wait_for_sandbox(pid, timeout=120):
+    """Wait until a sandbox child runs below ``pid`` (a grade is under way there); its pid."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in descendants(pid):
+            try:
+                with open(f"/proc/{child}/cmdline", "rb") as f:
+                    if b"autograder.sandbox.child" in f.read():
+                        return child
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError(f"no sandbox started below process {pid} within {timeout} s")

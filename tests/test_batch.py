@@ -17,7 +17,7 @@ import pytest
 from autograder import batch as batch_module
 from autograder import report, unzip
 from autograder.sandbox import jail
-from kit import REFERENCE, ROOT, functions, run_cli
+from kit import REFERENCE, ROOT, descendants, functions, run_cli, wait_for_sandbox
 
 pytestmark = pytest.mark.slow
 REF = REFERENCE.read_text()
@@ -155,16 +155,6 @@ def test_resume_regrades_only_missing_or_broken_results(batch, tmp_path):
     assert {r["SIS User ID"]: r["score"] for r in rows}["alice.py"] == "100"
 
 
-def _descendants(pid):
-    """Every process below ``pid`` (its workers, their graders, the graders' sandboxes)."""
-    found, frontier = [], [pid]
-    while frontier:
-        children = [c for p in frontier for c in jail.children_of(p)]
-        found += children
-        frontier = children
-    return found
-
-
 def test_ctrl_c_leaves_no_half_written_result(tmp_path):
     folder, out = tmp_path / "class", tmp_path / "out"
     folder.mkdir()
@@ -177,8 +167,8 @@ def test_ctrl_c_leaves_no_half_written_result(tmp_path):
     while not (out / "a_empty" / "results.json").exists():
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.2)
-    time.sleep(3)  # b_sleeps is now asleep in its sandbox
-    below = _descendants(proc.pid)
+    wait_for_sandbox(proc.pid)  # b_sleeps is being loaded (it sleeps there)
+    below = descendants(proc.pid)
     assert below
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)

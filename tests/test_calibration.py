@@ -6,7 +6,6 @@ assignment.toml's [schedule] comments.
 """
 import types
 
-import numpy as np
 import pytest
 
 from autograder import assignment as assignments

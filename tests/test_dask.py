@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from kit import run_cli
+from kit import run_cli, wait_for_sandbox
 from test_workers import class_folder, stable
 
 distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
@@ -22,15 +22,16 @@ def cluster():
 
 
 def _kill_a_busy_worker(address, killed, give_up):
-    """Once some worker is grading, end its process abruptly (the nanny starts a new one)."""
+    """Once some worker is grading (a sandbox runs below it), end its process abruptly (the nanny
+    starts a new one); ``killed`` gets the worker and the sandbox that was running then."""
     with distributed.Client(address, set_as_default=False) as client:
         while not give_up.is_set():
             busy = [w for w, tasks in client.processing().items() if any("grade_remote" in t for t in tasks)]
             if busy:
-                time.sleep(2)  # well into the grade
                 pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+                sandbox = wait_for_sandbox(pid)
                 os.kill(pid, signal.SIGKILL)
-                killed.append(busy[0])
+                killed.append((busy[0], sandbox))
                 return
             time.sleep(0.2)
 
@@ -53,6 +54,8 @@ def test_dask_grades_equal_local_ones_and_survive_a_dead_worker(cluster, tmp_pat
     killer.join()
     assert proc.returncode == 0, proc.stderr
     assert killed, "no worker was killed mid-batch"
+    (_worker, sandbox), = killed  # it was killed mid-grade, with a sandbox running below it
+    assert not os.path.exists(f"/proc/{sandbox}")  # and that sandbox went down with it
 
     assert (remote / "grades.csv").read_bytes() == (local / "grades.csv").read_bytes()
     assert sorted(p.name for p in remote.iterdir()) == sorted(p.name for p in local.iterdir())

@@ -31,7 +31,7 @@ def test_offline_without_a_copy_says_what_to_do(tmp_path, monkeypatch):
         data.locate(offline)
     assert "could not download" in str(err.value)
     assert "Set MNIST_NPZ=/path/to/mnist.npz" in str(err.value)
-    assert not list(tmp_path.glob("*.part"))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no half-downloaded file left behind
 
 
 def test_arrays_are_memory_maps_of_a_verified_copy():

@@ -12,11 +12,11 @@ import nbformat
 import pytest
 
 from autograder import assignment as assignments
-from autograder import release
+from autograder import release, solution
 from kit import ROOT, grade
 
 ASSIGNMENT = assignments.resolve("mnist_mlp")
-MARKERS = {release.BEGIN, release.END}
+MARKERS = {solution.BEGIN, solution.END}
 
 
 def filled_notebook():

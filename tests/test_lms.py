@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from autograder import amend, assignment, exports, late, lms, report, roster, similarity
+from autograder import amend, assignment, exports, grading, late, lms, report, roster, similarity
 from autograder.grading import Outcome
 from autograder import canvas, moodle
 from autograder.plugin import CheckResult
@@ -227,7 +227,7 @@ def _graded_folder(folder):
     """A results folder as the grader writes it: 15 of 20 points, and something the student printed."""
     checks = [CheckResult("sigmoid", title, most, False, passed)
               for title, most, passed in [("known values", 10.0, True), ("2-D", 5.0, True), ("nan", 5.0, False)]]
-    report.write_submission(Outcome("102", checks, output="hello from the student\n"), folder)
+    grading.write_submission(Outcome("102", checks, output="hello from the student\n"), folder)
     return folder
 
 

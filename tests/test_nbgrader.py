@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from autograder import assignment as assignments
-from autograder import release
+from autograder import release, solution
 from autograder.nbgrader import checks as nbgrader_checks
 from autograder.nbgrader import source as nbgrader_source
 from kit import REFERENCE, RELEASE, ROOT, functions, grade
@@ -50,15 +50,15 @@ def test_source_notebook_is_an_nbgrader_source_notebook():
         meta = cell.metadata.nbgrader
         assert meta.schema_version == 3 and set(meta) >= NBGRADER_KEYS - {"points"}
     solutions = [c for c in _nbgrader_cells(nb) if c.metadata.nbgrader.solution]
-    names = [n for c in solutions for n in release.solved_functions(c.source)]
+    names = [n for c in solutions for n in solution.solved_functions(c.source)]
     assert names == ASSIGNMENT.graded
-    assert all(c.source.count(release.BEGIN) == c.source.count(release.END) >= 1 for c in solutions)
+    assert all(c.source.count(solution.BEGIN) == c.source.count(solution.END) >= 1 for c in solutions)
     checks = _check_cells(nb)
     assert {f: c.metadata.nbgrader.points for f, c in checks.items()} == RUBRIC
     assert sum(RUBRIC.values()) == 100
     for function, cell in checks.items():
         assert cell.metadata.nbgrader.locked and not cell.metadata.nbgrader.solution
-        hidden = cell.source.split(release.HIDDEN_BEGIN)[1].split(release.HIDDEN_END)[0]
+        hidden = cell.source.split(solution.HIDDEN_BEGIN)[1].split(solution.HIDDEN_END)[0]
         assert f'nbgrader_checks.run("mnist_mlp", "{function}", {RUBRIC[function]}, hidden=True)' in hidden
 
 
@@ -240,8 +240,8 @@ EXPECTED = {
 
 def _answer(source):
     """What a student who wrote the reference's code leaves in a cell: no markers, no hints."""
-    return "\n".join(l for l in source.split("\n") if l.strip() not in (release.BEGIN, release.END)
-                     and not release.HINT.match(l))
+    return "\n".join(l for l in source.split("\n") if l.strip() not in (solution.BEGIN, solution.END)
+                     and not solution.HINT.match(l))
 
 
 def _submission(student):

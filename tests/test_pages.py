@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from autograder import report
+from autograder import grading, report
 from autograder.pages import feedback, plots, summary
 from autograder.grading import Outcome
 from autograder.plugin import CheckResult
@@ -81,12 +81,12 @@ def test_training_lines_say_where_training_stopped_and_what_it_reached():
 
 
 def test_feedback_markdown_states_accuracy_and_why_training_stopped():
-    stopped = report.feedback_markdown(_outcome("ben", STOPPED, ALL[:2]))
+    stopped = feedback.markdown(_outcome("ben", STOPPED, ALL[:2]))
     assert "## Training your network\n\n- Training stopped after 0 of 6,000 steps: ValueError in " \
            "update_params at step 0" in stopped
     assert "- Training completed (6,000 of 6,000 steps); test accuracy of your network: 97.1%" in \
-        report.feedback_markdown(_outcome("ann", COMPLETED, ALL))
-    assert "Training" not in report.feedback_markdown(_outcome("cat"))
+        feedback.markdown(_outcome("ann", COMPLETED, ALL))
+    assert "Training" not in feedback.markdown(_outcome("cat"))
 
 
 def test_feedback_html_shows_the_training_outcome_once(rows):
@@ -123,7 +123,7 @@ def test_grades_csv_status_and_accuracy(rows):
 
 
 def test_duplicate_name_note_reaches_results_json(tmp_path):
-    report.write_submission(_outcome("alice.py"), tmp_path)
+    grading.write_submission(_outcome("alice.py"), tmp_path)
     note = "duplicate name: graded as alice.py, also submitted as alice.ipynb"
     report.add_status_note(tmp_path, note)
     report.add_status_note(tmp_path, note)  # --resume: added once

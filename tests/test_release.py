@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from autograder import assignment as assignments
-from autograder import release
+from autograder import release, solution
 from kit import REFERENCE, ROOT, run_cli
 
 ASSIGNMENT = assignments.resolve("mnist_mlp")
@@ -37,8 +37,8 @@ def test_committed_release_is_in_sync(regenerated, name):
 
 
 def _secrets():
-    lines = [l for l in release.solution_lines(REFERENCE.read_text()) if len(l) > 12]
-    given = set(release.strip_solutions(REFERENCE.read_text()).splitlines())
+    lines = [l for l in solution.solution_lines(REFERENCE.read_text()) if len(l) > 12]
+    given = set(solution.strip_solutions(REFERENCE.read_text()).splitlines())
     lines = [l for l in lines if not any(l == g.strip() for g in given)]
     hidden = HIDDEN_TESTS.read_text()
     names = re.findall(r"^def (test_\w+)", hidden, re.MULTILINE)

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 
-from autograder import i18n, release, scaffold
+from autograder import i18n, scaffold, solution
 from kit import ROOT
 
 VALUES = {"id": "demo", "title": "Demo"}
@@ -24,7 +24,7 @@ def extracted(text):
 def test_every_template_message_has_its_translations():
     with open(scaffold.MESSAGES, "rb") as f:
         messages = tomllib.load(f)
-    stubs = release.strip_solutions(scaffold.render("reference.py", VALUES))
+    stubs = solution.strip_solutions(scaffold.render("reference.py", VALUES))
     public = extracted(scaffold.render("test_public.py", VALUES)) | extracted(stubs)
     hidden = extracted(scaffold.render("test_hidden.py", VALUES))
     assert public == set(messages["public"]) and hidden == set(messages["hidden"])

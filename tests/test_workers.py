@@ -7,7 +7,7 @@ import pytest
 
 from autograder import assignment as assignments
 from autograder.workers import Pool, complete
-from kit import REFERENCE, ROOT, SUBMISSIONS, materialize, run_cli
+from kit import REFERENCE, ROOT, SUBMISSIONS, materialize, run_cli, wait_for_sandbox
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_a_worker_killed_mid_grade_is_replaced_and_the_submission_regraded(tmp_p
         while not pool.graders and time.monotonic() < deadline:  # the first worker has started grading
             time.sleep(0.05)
         (victim,) = pool.everyone
-        time.sleep(1.0)  # well into the grade (imports done, checks running)
+        wait_for_sandbox(victim.proc.pid)  # mid-grade: a check is calling the student's code
         os.killpg(victim.proc.pid, signal.SIGKILL)  # the worker, its grader and the sandbox, all at once
         grading.join(600)
         assert problems == [""], problems

@@ -126,10 +126,8 @@ class KernelStudent(StudentCalls):
     # -- running student code ------------------------------------------------------------
     def _load_harness(self):
         if self._harness is None and self._harness_path:
-            import importlib.util
-            spec = importlib.util.spec_from_file_location("harness", self._harness_path)
-            self._harness = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(self._harness)
+            from ..assignment import load_module
+            self._harness = load_module(self._harness_path, "harness")
         return self._harness
 
     def _oracle(self, name):

@@ -2,7 +2,7 @@
 
 - ``ClearSolutionsWithHints`` (generate_assignment): nbgrader's ClearSolutions, but a
   ``# hint: ...`` line above ``### BEGIN SOLUTION`` becomes the message of the stub's
-  ``NotImplementedError``, through autograder/release.py's ``strip_solutions``: the one
+  ``NotImplementedError``, through autograder/solution.py's ``strip_solutions``: the one
   implementation of the convention, shared with the .py release.
 - ``ScoreCheckCells`` (autograde): a kit test cell is worth the number it returns (the
   points its checks earned), and nothing else decides: stderr output (a warning, a
@@ -16,7 +16,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
 from traitlets import Unicode
 
-from .. import release
+from .. import solution
 
 CHECK_CALL = "nbgrader_checks.run("
 
@@ -29,12 +29,12 @@ class ClearSolutionsWithHints(ClearSolutions):
         marked = [l.strip() for l in lines if self.begin_solution_delimeter in l or self.end_solution_delimeter in l]
         if not marked:
             return False
-        if any(m not in (release.BEGIN, release.END) for m in marked):
-            raise RuntimeError(f"write solution markers exactly as {release.BEGIN!r} and {release.END!r} "
+        if any(m not in (solution.BEGIN, solution.END) for m in marked):
+            raise RuntimeError(f"write solution markers exactly as {solution.BEGIN!r} and {solution.END!r} "
                                f"on lines of their own; found {marked!r}")
         try:
-            stripped = release.strip_solutions(cell.source)
-        except release.ReleaseError as err:
+            stripped = solution.strip_solutions(cell.source)
+        except solution.ReleaseError as err:
             raise RuntimeError(str(err)) from None
         cell.source = stripped if cell.source.endswith("\n") else stripped[:-1]
         return True

@@ -25,10 +25,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .. import release
+from .. import solution
 from ..i18n import _
 
-HIDDEN_BEGIN, HIDDEN_END = release.HIDDEN_BEGIN, release.HIDDEN_END
+HIDDEN_BEGIN, HIDDEN_END = solution.HIDDEN_BEGIN, solution.HIDDEN_END
 CONFIG = "nbgrader_config.py"
 IMPORT = "from autograder.nbgrader import checks as nbgrader_checks"  # what a test cell runs
 SOURCE_DIRECTORY, RELEASE_DIRECTORY = "solutions", "release"  # as nbgrader_config.py sets them
@@ -38,7 +38,7 @@ def _literal(node):
     try:
         return ast.literal_eval(node)
     except ValueError:
-        raise release.ReleaseError(f"line {node.lineno}: @check(...) arguments must be literals") from None
+        raise solution.ReleaseError(f"line {node.lineno}: @check(...) arguments must be literals") from None
 
 
 def check_markers(path):
@@ -96,12 +96,12 @@ def instructor_notebook(assignment):
     """The nbgrader source notebook: solution cells, and one test cell per rubric function."""
     source = assignment.reference_path.read_text()
     cells = jupytext.reads(source, fmt="py:percent").cells
-    solved = [release.solved_functions(c.source) if c.cell_type == "code" else [] for c in cells]
-    nb = release.notebook(source, lambda i: solved[i])
+    solved = [solution.solved_functions(c.source) if c.cell_type == "code" else [] for c in cells]
+    nb = solution.notebook(source, lambda i: solved[i])
     table = rubric(assignment)
     unknown = [f for names in solved for f in names if f not in table]
     if unknown:
-        raise release.ReleaseError(f"no check is worth points for {', '.join(unknown)}")
+        raise solution.ReleaseError(f"no check is worth points for {', '.join(unknown)}")
     placed = {f: max(i for i, names in enumerate(solved) if f in names) for f in table
               if any(f in names for names in solved)}
     out = []
@@ -172,11 +172,11 @@ def _check_cell(assignment_id, function, points):
 def generate_release(assignment, source_text, timeout=300):
     """nbgrader's release of the source notebook: ``nbgrader generate_assignment`` in a scratch course."""
     if importlib.util.find_spec("nbgrader") is None:
-        raise release.ReleaseError("the notebook release is made by nbgrader: "
+        raise solution.ReleaseError("the notebook release is made by nbgrader: "
                                    "pip install -e '.[nbgrader]' (make release does)")
     config = assignment.root / CONFIG
     if not config.is_file():
-        raise release.ReleaseError(f"{config} is missing: it configures nbgrader for the kit")
+        raise solution.ReleaseError(f"{config} is missing: it configures nbgrader for the kit")
     name = f"{assignment.module}.ipynb"
     with tempfile.TemporaryDirectory(prefix="nbgrader-release-") as tmp:
         course = Path(tmp)
@@ -191,7 +191,7 @@ def generate_release(assignment, source_text, timeout=300):
         target = course / RELEASE_DIRECTORY / assignment.id / name
         # nbgrader logs a broken config file and goes on without it: that is a failure here.
         if proc.returncode or not target.is_file() or "Exception while loading config" in proc.stderr:
-            raise release.ReleaseError(f"nbgrader generate_assignment failed:\n{proc.stderr[-3000:]}")
+            raise solution.ReleaseError(f"nbgrader generate_assignment failed:\n{proc.stderr[-3000:]}")
         return target.read_text()
 
 

@@ -121,3 +121,40 @@ def render(results, printed="", title=None):
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}: {escape(student)}</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")
+
+
+def _score_markdown(score, most, lms_lines=()):
+    return f"**{report.score_line(score, most)}**" + "".join(f"\n\n> {line}" for line in lms_lines)
+
+
+def score_markdown(results):
+    """The score at the top of a results document's feedback.md, with the LMS's facts (amend.py)."""
+    return _score_markdown(results.get("score", 0), sum(t["max_score"] for t in results.get("tests", [])),
+                           results.get("extra_data", {}).get("lms_lines", []))
+
+
+def markdown(outcome, kind=None):
+    """feedback.md: the same as feedback.html, for an e-mail or an LMS comment box."""
+    out = ["# " + _("Feedback") + f": {outcome.student}", "", _score_markdown(outcome.score, outcome.max_score), ""]
+    if outcome.error:
+        out += [f"> {report.error_line(outcome, kind)}", ""]
+    if outcome.notes:
+        out += ["## " + _("About your submission"), ""] + [f"- {n}" for n in outcome.notes] + [""]
+    training = report.training_lines(report.plain(outcome.artifacts))
+    if training:
+        out += ["## " + _("Training your network"), ""] + [f"- {line}" for line in training] + [""]
+    out += ["| " + _("function") + " | " + _("points") + " |", "|---|---|"]
+    out += [f"| `{f}` | {got:g} / {most:g} |" for f, (got, most) in report.per_function(outcome).items()]
+    for function in report.per_function(outcome):
+        out += ["", f"## `{function}`", ""]
+        for c in (c for c in outcome.checks if c.function == function):
+            mark = "✅" if c.passed else "❌"
+            kind = " (" + _("hidden") + ")" if c.hidden else ""
+            out.append(f"- {mark} {c.title}{kind}: {c.points:g} / {c.max_points:g}")
+            text = report.visible_output(c) if not c.passed or c.notes else ""
+            if text and not (c.hidden and c.passed):
+                out += ["", "  ```text", *[f"  {line}" for line in text.splitlines()], "  ```", ""]
+    if outcome.output.strip():
+        out += ["", "## " + _("What your code printed (the first lines)"), "", "```text",
+                *outcome.output.strip().splitlines()[:40], "```"]
+    return "\n".join(out) + "\n"

@@ -47,13 +47,8 @@ class _Server:
         self.harness = self._load_harness(config.get("harness"))
 
     def _load_harness(self, path):
-        if not path:
-            return None
-        import importlib.util
-        spec = importlib.util.spec_from_file_location("harness", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        from autograder.assignment import load_module
+        return load_module(path, "harness") if path else None
 
     def send(self, message):
         self.wire.send(self.fd_out, message)

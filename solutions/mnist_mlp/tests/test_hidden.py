@@ -14,7 +14,7 @@ import pytest
 from autograder import training
 from autograder.checks import as_float, check, expect_close, fail
 from autograder.i18n import _
-from autograder.report import atomic_write
+from autograder.files import atomic_write
 
 SALT = 98765
 
