@@ -64,7 +64,7 @@ def rubric(assignment):
     table = {}
     folders = [assignment.public_tests, assignment.hidden_tests]
     for path in (p for folder in folders for p in sorted(Path(folder).glob("test_*.py"))):
-        for function, _, points, hidden in check_markers(path):
+        for function, _title, points, hidden in check_markers(path):
             entry = table.setdefault(function, {"public": 0.0, "hidden": 0.0})
             entry["hidden" if hidden else "public"] += points
     return table
