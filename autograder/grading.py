@@ -11,6 +11,7 @@ import pytest
 from . import plugin as fixtures
 from . import i18n, report, submission
 from .plugin import GradingPlugin
+from .sandbox import jail
 
 CHECKS_INI = Path(__file__).with_name("checks.ini")
 
@@ -27,6 +28,7 @@ class Outcome:
     resources: dict = field(default_factory=dict)
     artifacts: dict = field(default_factory=dict)  # plain data the checks recorded (plugin.artifacts)
     log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
+    confinement: str = ""  # the sandbox's level (sandbox/jail.py) when student code ran
 
     @property
     def score(self):
@@ -55,7 +57,8 @@ def run_checks(assignment, path, *, hidden):
     if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: a half-graded submission must not be written
         raise KeyboardInterrupt("grading was interrupted")
     outcome = Outcome(student_id(path), list(plugin.results.values()), plugin.notes,
-                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts)
+                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts,
+                      confinement=jail.level())
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         outcome.error = f"the checks could not run (pytest exit code {int(code)}); see grader.log"
         outcome.log = log.getvalue()

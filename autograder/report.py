@@ -164,6 +164,8 @@ def results_json(outcome, kind=None):
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
     if artifacts:
         results["extra_data"]["artifacts"] = artifacts
+    if outcome.confinement:
+        results["extra_data"]["confinement"] = outcome.confinement
     validate(results)
     return results
 
