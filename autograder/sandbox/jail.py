@@ -6,7 +6,8 @@ Three levels, the strongest this host allows, probed once per process (``level``
   the child gets new mount, PID, network, IPC and UTS namespaces. Inside, before
   any student code runs, ``enter`` masks every top-level folder but the system
   ones (so the project, the output, the data, ``/tmp`` and ``$HOME`` wherever
-  they are) with empty tmpfs mounts, puts back read-only only what Python needs
+  they are) with empty tmpfs mounts and every top-level file with ``/dev/null``,
+  puts back read-only only what Python needs
   (interpreter, venv, the engine, the assignment's public folder, the training
   data cache), then gives up every privilege for good. As root it drops to a
   uid of its own. Without root the namespaces sit in a new user namespace whose
@@ -157,7 +158,9 @@ def plan(keep, hide):
     for path in keep:
         masks += untraversable_ancestors(path)
     masks = [m for m in _topmost(masks) if os.path.isdir(m) and m != "/"]
-    return {"keep": keep, "mask": masks, "uid": sandbox_uid()}
+    # Files at the top (a container's metadata, an installer script) are not in any folder.
+    files = [entry.path for entry in os.scandir("/") if entry.is_file(follow_symlinks=False)]
+    return {"keep": keep, "mask": masks, "mask_files": files, "uid": sandbox_uid()}
 
 
 def command(python_args):
@@ -200,6 +203,8 @@ def enter(spec, max_processes, tmp_bytes):
     for target in spec["mask"]:
         size = tmp_bytes if target == "/tmp" else 1 << 20
         _mount(libc, "tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for target in spec["mask_files"]:
+        _bind_read_only(libc, "/dev/null", target)  # reads as empty
     for path, fd in handles.items():
         os.makedirs(path, mode=0o755, exist_ok=True)
         _bind_read_only(libc, f"/proc/self/fd/{fd}", path)
