@@ -144,6 +144,8 @@ def _killpg(pid, sig):
 class WorkerGone(Exception):
     """The worker process died or stopped answering; a new one takes over."""
 
+    while_grading = False  # it died with a submission in hand (the submission may have killed it)
+
 
 class Worker:
     """One warm worker process, used by one batch thread at a time."""
@@ -218,11 +220,14 @@ class Pool:
 
     A worker that dies or hangs is killed and replaced by a fresh one; ``interrupt``
     stops every grader as Ctrl-C stopped ``grade-one`` processes: nothing is written
-    for the submissions they were grading.
+    for the submissions they were grading. ``regrade``: a submission whose worker died
+    while grading it is graded again on a fresh one; without it (a platform grading one
+    submission alone, where nothing else could have killed the worker), that is a
+    failed grade, never a second try on an engine the submission may have touched.
     """
 
-    def __init__(self, assignment, timeout, language=None):
-        self.assignment, self.timeout, self.language = assignment, timeout, language
+    def __init__(self, assignment, timeout, language=None, regrade=True):
+        self.assignment, self.timeout, self.language, self.regrade = assignment, timeout, language, regrade
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.idle = []
@@ -260,7 +265,7 @@ class Pool:
                 return self._run_on(worker, path, out, student)
             except WorkerGone as gone:
                 self._discard(worker)
-                if attempt:
+                if attempt or (gone.while_grading and not self.regrade):
                     return f"the grader process failed: {gone}"
         return INTERRUPTED
 
@@ -282,8 +287,9 @@ class Pool:
                     self._discard(worker)  # its reply may never come: start afresh
                     worker = None
                 return INTERRUPTED if self.stop.is_set() else f"grading took longer than {self.timeout:g} s"
-        except WorkerGone:
-            worker = None  # dead: run() discards it and grades the submission again on a fresh one
+        except WorkerGone as gone:
+            worker = None  # dead: run() discards it and, if it may, grades the submission again on a fresh one
+            gone.while_grading = True
             raise
         finally:
             with self.lock:
@@ -305,9 +311,9 @@ class Pool:
 class Workers:
     """The batch's backend on this machine: grades entries on a ``Pool`` of warm workers."""
 
-    def __init__(self, assignment, out_dir, timeout, jobs=1):
+    def __init__(self, assignment, out_dir, timeout, jobs=1, regrade=True):
         self.out_dir = Path(out_dir)
-        self.pool = Pool(assignment, timeout)
+        self.pool = Pool(assignment, timeout, regrade=regrade)
         self.slots = max(jobs, 1)
 
     def interrupt(self):
