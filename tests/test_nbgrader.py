@@ -229,7 +229,7 @@ def cross_entropy_error(y, t):
         t = np.argmax(t.reshape(y.shape), axis=1)
     return float(-np.sum(np.log(y[np.arange(len(y)), t] + 1e-12)))  # a sum, not a mean''',
 }
-HANG = "import time\n\ntime.sleep(600)  # a cell that never ends: nbgrader stops it"
+HANG = "import time\n\ntime.sleep(600)  # a cell that would never end in a kernel"
 EXPECTED = {
     "reference": RUBRIC,
     "untouched": dict.fromkeys(RUBRIC, 0),
@@ -291,10 +291,7 @@ def course(tmp_path_factory):
         nbformat.write(nb, submissions / f"{student}.ipynb")
     for student in STUDENTS:
         start = time.monotonic()
-        # The buggy notebook has a cell that never ends: a short cell time limit keeps the test quick
-        # (nbgrader_config.py sets 120 s; its slowest honest cell, the training run, needs about 10 s).
-        limit = ["--Execute.timeout=20"] if student == "buggy" else []
-        _nbgrader(root, "autograde", "mnist_mlp", f"--student={student}", *limit)
+        _nbgrader(root, "autograde", "mnist_mlp", f"--student={student}")
         seconds[f"autograde {student}"] = time.monotonic() - start
     start = time.monotonic()
     _nbgrader(root, "generate_feedback", "mnist_mlp")
@@ -358,7 +355,8 @@ def test_pitfalls_in_the_autograded_notebook(course):
     assert streams and all(o.name == "stdout" for o in streams)
     assert "your code warned: RuntimeWarning: overflow" in "".join(o.text for o in streams)
     hang = next(c for c in nb.cells if c.source == HANG)
-    assert hang.outputs and {o.output_type for o in hang.outputs} == {"error"}  # stopped; the checks after it ran
+    assert hang.outputs == []  # never run: the kit grades definitions only, in its sandbox
+    assert "(import time), line 3: not run" in checks["sigmoid"].outputs[0].text  # and says so
     assert checks["network"].outputs[-1].output_type == "execute_result"
     assert checks["one_hot"].outputs[-1].data["text/plain"] == "0.0"  # the deleted test cell ran
 
