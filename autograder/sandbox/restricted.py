@@ -18,6 +18,8 @@ Without a PID namespace, the trusted side kills the child's process group, which
 the child starts can leave, and reaps the orphans itself (it is their subreaper).
 """
 import ctypes
+import ctypes.util
+import functools
 import os
 import signal
 import time
@@ -33,7 +35,21 @@ PR_SET_CHILD_SUBREAPER = 36
 def plan(keep, hide, workdir, uid):
     """The child's rules (trusted side): what it may read and write, and its uid (None: keep ours)."""
     read = landlock.outside(SYSTEM_TREES, hide) + sorted({os.path.realpath(p) for p in keep if os.path.exists(p)})
-    return {"read": read, "write": [workdir], "devices": list(DEVICES), "uid": uid}
+    return {"read": read, "write": [workdir], "devices": list(DEVICES), "uid": uid, "libraries": libraries()}
+
+
+@functools.lru_cache(maxsize=1)
+def libraries():
+    """The C libraries landlockpy and pyseccomp load, as ctypes finds them (once, here)."""
+    return {name: ctypes.util.find_library(name) for name in ("c", "seccomp")}
+
+
+def _use_known_libraries(names):
+    """landlockpy and pyseccomp look their libraries up with ctypes.util.find_library, which forks
+    ldconfig: slow, and a process the child would start before it is confined (and count against
+    its process limit). The child takes the trusted side's answers instead."""
+    lookup = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: names.get(name) or lookup(name)
 
 
 def enter(spec):
@@ -42,6 +58,7 @@ def enter(spec):
     Returns the working folder the student code runs in.
     """
     work, uid = spec["write"][0], spec["uid"]
+    _use_known_libraries(spec["libraries"])
     rules = landlock.ruleset(spec["read"], spec["write"], spec["devices"])
     # Landlock scopes signals from ABI 6 on; before that, a child that shares the grader's
     # uid may signal only itself (as a uid of its own it cannot reach the grader anyway).
