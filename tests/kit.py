@@ -24,10 +24,16 @@ def header(path, key):
     raise AssertionError(f"{path} has no '# {key}:' line")
 
 
+def base(snippet):
+    """What a corpus file is written on top of: the reference, or the release's stubs (``# base: stub``)."""
+    stub = any(line.strip() == "# base: stub" for line in Path(snippet).read_text().splitlines())
+    return (RELEASE if stub else REFERENCE).read_text()
+
+
 def materialize(snippet, folder):
-    """Reference + snippet: a later def overrides the reference's, so the bug is the snippet's."""
+    """Base + snippet: a later def overrides the base's, so the bug is the snippet's."""
     target = Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py"
-    target.write_text(REFERENCE.read_text() + "\n\n" + snippet.read_text())
+    target.write_text(base(snippet) + "\n\n" + snippet.read_text())
     return target
 
 

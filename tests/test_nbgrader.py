@@ -17,18 +17,15 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder import assignment as assignments
 from autograder import release
 from autograder.nbgrader import checks as nbgrader_checks
 from autograder.nbgrader import source as nbgrader_source
-from kit import REFERENCE, RELEASE, ROOT, functions, grade
+from course import ASSIGNMENT, RELEASE_NB, RUBRIC, SOURCE_NB, answer
+from course import create as create_course
+from course import nbgrader, points, submit
+from kit import REFERENCE, RELEASE, functions, grade
 
-ASSIGNMENT = assignments.resolve("mnist_mlp")
-SOURCE_NB = ASSIGNMENT.solution_dir / "mnist_mlp.ipynb"
-RELEASE_NB = ASSIGNMENT.release_dir / "mnist_mlp.ipynb"
 HIDDEN_TESTS = ASSIGNMENT.hidden_tests / "test_hidden.py"
-RUBRIC = {"sigmoid": 10, "softmax": 15, "one_hot": 10, "cross_entropy_error": 15, "affine_layer_backward": 20,
-          "train_step": 20, "network": 10}
 NBGRADER_KEYS = {"grade", "grade_id", "locked", "points", "schema_version", "solution", "task"}
 
 
@@ -238,12 +235,6 @@ EXPECTED = {
 }
 
 
-def _answer(source):
-    """What a student who wrote the reference's code leaves in a cell: no markers, no hints."""
-    return "\n".join(l for l in source.split("\n") if l.strip() not in (release.BEGIN, release.END)
-                     and not release.HINT.match(l))
-
-
 def _submission(student):
     nb = nbformat.read(RELEASE_NB, as_version=4)
     source = {c.id: c.source for c in nbformat.read(SOURCE_NB, as_version=4).cells}
@@ -251,18 +242,11 @@ def _submission(student):
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and student != "untouched":
             cell.source = BUGS.get(meta["grade_id"]) if student == "buggy" else None
-            cell.source = cell.source or _answer(source[cell.id])
+            cell.source = cell.source or answer(source[cell.id])
     if student == "buggy":
         nb.cells.insert(len(nb.cells) - 1, nbformat.v4.new_code_cell(HANG))
         nb.cells = [c for c in nb.cells if c.id != "checks-one_hot"]  # deleted: nbgrader puts it back
     return nb
-
-
-def _nbgrader(course, *args, timeout=600):
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0 and "Exception while loading config" not in proc.stderr, proc.stderr[-3000:]
-    return proc
 
 
 def _secrets():
@@ -274,41 +258,28 @@ def _secrets():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course: generate, submit, autograde, feedback, export; and the kit's grades."""
-    root = tmp_path_factory.mktemp("course")
-    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
-    (root / "solutions" / "mnist_mlp").mkdir(parents=True)
-    (root / "solutions" / "mnist_mlp" / "mnist_mlp.ipynb").write_text(SOURCE_NB.read_text())
     seconds = {}
     start = time.monotonic()
-    _nbgrader(root, "generate_assignment", "mnist_mlp")
+    root = create_course(tmp_path_factory.mktemp("course"))
     seconds["generate_assignment"] = time.monotonic() - start
     submissions = tmp_path_factory.mktemp("submissions")
     for student in STUDENTS:
         nb = _submission(student)
-        folder = root / "submitted" / student / "mnist_mlp"
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / "mnist_mlp.ipynb")
+        submit(root, student, nb)
         nbformat.write(nb, submissions / f"{student}.ipynb")
     for student in STUDENTS:
         start = time.monotonic()
-        _nbgrader(root, "autograde", "mnist_mlp", f"--student={student}")
+        nbgrader(root, "autograde", "mnist_mlp", f"--student={student}")
         seconds[f"autograde {student}"] = time.monotonic() - start
     start = time.monotonic()
-    _nbgrader(root, "generate_feedback", "mnist_mlp")
-    _nbgrader(root, "export")
+    nbgrader(root, "generate_feedback", "mnist_mlp")
+    nbgrader(root, "export")
     seconds["generate_feedback + export"] = time.monotonic() - start
     start = time.monotonic()
     kit = grade([submissions], tmp_path_factory.mktemp("kit_grades"))
     seconds["kit grade"] = time.monotonic() - start
     print("\nnbgrader end to end, seconds:", {k: round(v, 1) for k, v in seconds.items()})
     return {"root": root, "kit": kit}
-
-
-def _gradebook_points(root):
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        return {s: {f: gb.find_grade(f"checks-{f}", "mnist_mlp", "mnist_mlp", s).score for f in RUBRIC}
-                for s in STUDENTS}, {s: gb.find_submission("mnist_mlp", s).score for s in STUDENTS}
 
 
 @pytest.mark.slow
@@ -324,7 +295,7 @@ def test_release_is_what_nbgrader_generates(course):
 
 @pytest.mark.slow
 def test_gradebook_scores(course):
-    per_function, totals = _gradebook_points(course["root"])
+    per_function, totals = points(course["root"], STUDENTS)
     assert per_function == EXPECTED
     assert totals == {s: sum(EXPECTED[s].values()) for s in STUDENTS} == {"reference": 100, "untouched": 0,
                                                                             "buggy": 66}
@@ -340,7 +311,7 @@ def test_exported_csv(course):
 
 @pytest.mark.slow
 def test_kit_grader_agrees_per_function(course):
-    per_function, _ = _gradebook_points(course["root"])
+    per_function, _ = points(course["root"], STUDENTS)
     for student in STUDENTS:
         kit = functions(course["kit"][student])
         assert {f: got for f, (got, most) in kit.items()} == per_function[student], student
