@@ -39,7 +39,8 @@ def syscall_filter(only_self=None):
     for good, and every process it starts inherits it."""
     import pyseccomp as seccomp
     deny = seccomp.ERRNO(errno.EPERM)
-    rules = seccomp.SyscallFilter(seccomp.ALLOW)  # other architectures: ACT_BADARCH, which kills
+    rules = seccomp.SyscallFilter(seccomp.ALLOW)
+    rules.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.KILL_PROCESS)  # a 32-bit or x32 call: its numbers differ
     for name in DENIED:
         rules.add_rule(deny, name)
     for flag in NAMESPACE_FLAGS:  # clone's first argument is its flags (x86-64, arm64)
