@@ -42,7 +42,7 @@ def preload(assignment):
     from . import grading, plugin  # noqa: F401  imported for their cost
     from .pages import feedback, plots, summary  # noqa: F401
     from .sandbox import jail
-    jail.level()  # runs `unshare true` once
+    jail.level()  # probes the confinement levels once (a confined `true`, a confined import)
     report._validator()
     figure = Figure(figsize=(1, 1))  # loads the font cache and the font itself
     figure.add_subplot().set_title("warm")
