@@ -13,8 +13,11 @@ everything it starts. The child builds one ruleset from the plan the trusted sid
   reach only processes in its own Landlock domain (itself and what it started).
 
 Rules name objects, not paths, and Landlock does not hide metadata: a path it cannot open
-can still be stat'ed. Built with ``landlockpy`` (best-effort down to ABI 1: a right the
-kernel does not know is dropped, and ``abi()`` says which were enforced).
+can still be stat'ed. Built with ``landlockpy``: every ABI up to the newest, network rules
+and scopes included, best-effort down to ABI 1 (a right the kernel does not know is
+dropped). The older ``landlock`` package (1.0.0.dev5, alpha) knows file rights only, so no
+TCP rules (ABI 4) or scopes (ABI 6), gives a regular file the folder-only rights the kernel
+refuses, and judges a system call by ``errno`` rather than its return value.
 """
 import os
 
