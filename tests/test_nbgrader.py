@@ -103,6 +103,60 @@ def test_a_check_cell_is_worth_the_number_it_returns_and_nothing_else():
     assert scored(result("7.0"), error) == 0                   # a cell that failed after a result
 
 
+# -- autograde without a kernel: what GradeInSandbox writes into the test cells, fast ----------
+def _kit_results(status="graded"):
+    """A results.json of the kit's (only sigmoid's checks, one hidden), as single.grade returns it."""
+    test = {"tags": ["sigmoid"], "status": "passed", "visibility": "visible", "output": ""}
+    tests = [{**test, "name": "sigmoid: known values", "score": 3, "max_score": 3},
+             {**test, "name": "sigmoid: no nan at +-1000", "score": 0, "max_score": 2, "status": "failed",
+              "output": "sigmoid([1000.0]): nan"},
+             {**test, "name": "sigmoid: a hidden title", "score": 3, "max_score": 3, "visibility": "after_published",
+              "output": "Hidden check: passed."}]
+    return {"score": 6, "output": "Score: 6 / 8\ncode cell 3, line 2: not run", "tests": tests,
+            "extra_data": {"status": status}}
+
+
+def _autograded(monkeypatch, results, level="full"):
+    from autograder.nbgrader import preprocessors
+    from autograder.sandbox import jail
+    monkeypatch.setattr(preprocessors.single, "grade", lambda assignment, path, student: results)
+    monkeypatch.setattr(jail, "level", lambda: level)
+    nb = nbformat.read(SOURCE_NB, as_version=4)
+    own = nbformat.v4.new_code_cell("assert sigmoid(0) == 0.5")  # an instructor's own test cell
+    own.metadata = {"nbgrader": {"grade": True, "grade_id": "own", "locked": True, "points": 1,
+                                 "schema_version": 3, "solution": False, "task": False}}
+    nb.cells.append(own)
+    nb, _ = preprocessors.GradeInSandbox().preprocess(nb, {"nbgrader": {"student": "ann"}})
+    return nb
+
+
+def test_autograde_writes_each_functions_checks_and_points_into_its_test_cell(monkeypatch):
+    nb = _autograded(monkeypatch, _kit_results())
+    checks = _check_cells(nb)
+    sigmoid = checks["sigmoid"].outputs
+    assert sigmoid[0].text.startswith("Score: 6 / 8") and "not run" in sigmoid[0].text  # the notes, once
+    assert "PASS  known values (3/3)" in sigmoid[1].text and "FAIL  no nan at +-1000 (0/2)" in sigmoid[1].text
+    assert "sigmoid([1000.0]): nan" in sigmoid[1].text and "hidden check 1: passed (3/3)" in sigmoid[1].text
+    assert "a hidden title" not in sigmoid[1].text
+    assert sigmoid[-1].data["text/plain"] == "6.0"
+    assert checks["softmax"].outputs[-1].data["text/plain"] == "0.0"  # no checks of its own ran
+    assert [o.output_type for o in checks["softmax"].outputs] == ["stream", "execute_result"]
+    own = nb.cells[-1].outputs
+    assert [o.output_type for o in own] == ["error"] and "not run" in own[0].evalue
+
+
+def test_autograde_gives_no_points_when_the_grade_failed(monkeypatch):
+    nb = _autograded(monkeypatch, _kit_results(status="grading error: the grader process failed"))
+    for cell in (c for f, c in _check_cells(nb).items() if f in RUBRIC):
+        assert "execute_result" not in [o.output_type for o in cell.outputs]
+        assert cell.outputs[-1].ename == "GradingError"
+
+
+def test_autograde_refuses_where_student_code_cannot_be_confined(monkeypatch):
+    with pytest.raises(RuntimeError, match="refusing to autograde.*GradeInSandbox.unconfined"):
+        _autograded(monkeypatch, _kit_results(), level="basic")
+
+
 # -- the in-kernel runner, without nbgrader -------------------------------------------------
 ATTACKS = '''
 import numpy
