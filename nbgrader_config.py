@@ -14,9 +14,9 @@ import os
 import sys
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
-from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, Execute, SaveAutoGrades
 
-from autograder.nbgrader.preprocessors import ClearSolutionsWithHints, ScoreCheckCells
+from autograder.nbgrader.preprocessors import ClearSolutionsWithHints, GradeInSandbox, ScoreCheckCells
 
 c = get_config()  # noqa: F821 - nbgrader defines it while it reads this file
 
@@ -35,14 +35,16 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.GenerateAssignment.preprocessors = [ClearSolutionsWithHints if p is ClearSolutions else p
                                       for p in default(GenerateAssignment, "preprocessors")]
 
-# A test cell is worth the points its checks return, whatever it wrote to stderr.
-autograde = default(Autograde, "autograde_preprocessors")
+# autograde runs no kernel: the kit grades each notebook with student code in its sandbox
+# (the gradebook, source/ and the other students' folders out of reach) and fills in what
+# the test cells print and return; a test cell is then worth the points its checks return.
+autograde = [GradeInSandbox if p is Execute else p for p in default(Autograde, "autograde_preprocessors")]
 autograde.insert(autograde.index(SaveAutoGrades), ScoreCheckCells)
 c.Autograde.autograde_preprocessors = autograde
-# A student who deleted a test cell (by editing the file) gets it back, and it runs.
+# A student who deleted a test cell (by editing the file) gets it back, and it is graded.
 c.OverwriteCells.add_missing_cells = True
-# A cell that hangs is stopped (interrupted) after this many seconds; the rest still runs.
-# The longest test cell trains the network: about 10 s, and the harness stops it at 40 s.
+# `nbgrader validate` still runs a notebook in a kernel (the student's own code, on their
+# machine): a cell that hangs is stopped after this many seconds; the rest still runs.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 
@@ -53,7 +55,7 @@ c.GenerateFeedback.preprocessors = default(GenerateFeedback, "preprocessors") + 
 # Python, so `.venv/bin/nbgrader ...` works without activating the venv.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
-# The kernels nbgrader starts inherit this: one BLAS thread, as in the kit's sandbox, so
-# training speed and results do not depend on how many cores the grading machine has.
+# The kernels `nbgrader validate` starts inherit this: one BLAS thread, as in the kit's sandbox,
+# so training speed and results do not depend on how many cores the machine has.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")

@@ -13,11 +13,9 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from . import data
+from . import data, release
 
 BUILD_ONLY = {"jupytext"}  # needed to generate a release, not to grade
-ENGINE = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "pyproject.toml",
-          "source_data/README.md")
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, in /autograder/source, when it builds the image.
@@ -54,9 +52,10 @@ SRC="$BASE/source"
 PY="$(cat "$SRC/.python" 2>/dev/null || echo python3)"
 mkdir -p "$BASE/results"
 cd "$SRC"
-# For the staff's log: Gradescope's Docker usually forbids namespaces, so this says "basic"
-# (see README, Security model); "full" means the container allows them.
-"$PY" -c 'from autograder.sandbox import jail; print("sandbox confinement:", jail.level())' >&2
+# For the staff's log: Gradescope's Docker forbids namespaces, so this says "landlock" (see
+# README, Security model): "full" means the container allows them, "basic" that it has
+# neither namespaces nor Landlock and seccomp, and why.
+"$PY" -c 'from autograder.sandbox import jail; print("sandbox confinement:", jail.describe(jail.level()))' >&2
 exec "$PY" -m autograder.gradescope "$BASE/submission" "$BASE/results/results.json"
 """
 
@@ -70,14 +69,10 @@ def requirements(root):
 
 
 def files(assignment):
-    """(path on disk, path in the zip) for the engine, the release and the solutions."""
-    root = assignment.root
-    found = [p for pattern in ENGINE for p in root.glob(pattern)]
-    for folder in (assignment.release_dir, assignment.solution_dir):
-        found += [p for p in folder.rglob("*") if p.is_file()]
-    skip = ("__pycache__", ".ipynb_checkpoints")
-    return [(p, p.relative_to(root).as_posix()) for p in sorted(set(found))
-            if not any(s in p.parts for s in skip)]
+    """(path on disk, path in the zip) for the engine (as the handout ships it), the data's
+    provenance, the release and the solutions."""
+    return release.shipped_files(assignment.root, (*release.ENGINE_FILES, "source_data/README.md"),
+                                 folders=[assignment.release_dir, assignment.solution_dir])
 
 
 def _add(zf, name, text, executable=False):

@@ -21,7 +21,8 @@ console = Console(stderr=True)
 def cmd_grade(args):
     from . import batch
     assignment = assignments.resolve(args.assignment)
-    if jail.level() != "full":
+    console.print(f"student code is confined at the {jail.describe(jail.level())} level", highlight=False)
+    if jail.level() == "basic":
         one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
             and Path(args.paths[0]).suffix in (".py", ".ipynb")
         if not (args.unconfined or one_file):

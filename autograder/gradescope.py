@@ -2,59 +2,60 @@
 
     python -m autograder.gradescope SUBMISSION_DIR RESULTS_JSON
 
-The submission is copied (regular files only: links are not followed) into a work folder
-inside the engine's root, which the sandbox never sees, and graded by the same worker
-as ``grade``. Whatever happens, a results.json valid against Gradescope's schema is written.
+The grader stays root; student code runs in the sandbox as a uid of its own (Gradescope's
+Docker forbids namespaces, so that is the ``landlock`` level, see sandbox/restricted.py).
+First the bundle's instructor-only files (hidden checks, reference, data, secret) and the
+results folder are made root's alone, so that uid could not read or write them even if
+Landlock let it; then the submission is graded alone (single.py): a worker that dies
+mid-grade is a failed grade. Whatever happens, a valid results.json is written.
 """
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from . import assignment as assignments
-from . import batch, data, files, i18n, late, report
+from . import data, files, i18n, late, report, single
 from .amend import amend
-from .workers import Workers
 from .grading import Outcome
 
 STUDENT = "submission"
 METADATA = "submission_metadata.json"  # beside the submission folder: /autograder/submission_metadata.json
 
 
-def copy_regular_files(source, target):
-    for folder, _dirs, names in os.walk(source):  # os.walk does not follow links to folders
-        rel = Path(folder).relative_to(source)
-        (target / rel).mkdir(parents=True, exist_ok=True)
-        for name in names:
-            path = Path(folder) / name
-            if path.is_file() and not path.is_symlink():
-                shutil.copyfile(path, target / rel / name)
+SHARED = {"autograder", "assignments", ".venv"}  # what the sandbox reads from the bundle (never the data)
+
+
+def lock_down(assignment, results_folder):
+    """Owner-only modes (the grader is the owner) for everything student code never needs:
+    every top-level entry of the bundle but SHARED (so the hidden checks, the reference and
+    the data set: the trusted side sends each training batch), and the results folder."""
+    root = assignment.root
+    private = [p for p in root.iterdir() if p.name not in SHARED] + [Path(results_folder)]
+    for top in private:
+        for path in [top, *(top.rglob("*") if top.is_dir() and not top.is_symlink() else ())]:
+            if not path.is_symlink():
+                os.chmod(path, path.stat().st_mode & 0o700)
 
 
 def grade(submission, results_path):
     assignment = assignments.resolve()
-    work = Path(tempfile.mkdtemp(prefix=".work-", dir=assignment.root))
     try:
-        copy_regular_files(Path(submission), work / STUDENT)
+        Path(results_path).parent.mkdir(parents=True, exist_ok=True)
+        lock_down(assignment, Path(results_path).parent)
         spec = assignment.config.get("dataset")
         if spec:
             data.load(spec)
-        timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
-        workers = Workers(assignment, work / "out", timeout)
-        try:
-            results = workers.grade(batch.Entry(work / STUDENT, id=STUDENT))
-        finally:
-            workers.close()
         lateness = late.from_gradescope(assignment.config.get("late", {}), Path(submission).parent / METADATA)
-        if lateness and results.get("tests"):
-            i18n.choose(assignment)  # the penalty is explained in the students' language
-            results = amend(work / "out" / STUDENT, lateness=lateness)
+
+        def late_penalty(folder, results):  # explained in the students' language
+            if not (lateness and results.get("tests")):
+                return results
+            i18n.choose(assignment)
+            return amend(folder, lateness=lateness)
+        results = single.grade(assignment, Path(submission), STUDENT, finish=late_penalty)
     except Exception as err:  # noqa: BLE001  Gradescope must always get a results.json
         results = report.results_json(Outcome(STUDENT, error=f"the autograder failed: {type(err).__name__}: {err}"))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     report.validate(results)
     files.atomic_write(results_path, json.dumps(results, indent=2))
     return results

@@ -15,6 +15,7 @@ from . import plugin as fixtures
 from .i18n import _
 from .pages import feedback
 from .plugin import GradingPlugin
+from .sandbox import jail
 
 CHECKS_INI = Path(__file__).with_name("checks.ini")
 
@@ -32,6 +33,7 @@ class Outcome:
     artifacts: dict = field(default_factory=dict)  # plain data the checks recorded (plugin.artifacts)
     log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
     grade_range: tuple = ()  # check only: (least, most) public points `grade` would give
+    confinement: str = ""  # the sandbox's level (sandbox/jail.py) when student code ran
 
     @property
     def score(self):
@@ -62,7 +64,8 @@ def run_checks(assignment, path, *, hidden, language=None):
     if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: a half-graded submission must not be written
         raise KeyboardInterrupt("grading was interrupted")
     outcome = Outcome(student_id(path), list(plugin.results.values()), capped(plugin.notes),
-                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts)
+                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts,
+                      confinement=jail.level())
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         outcome.error = f"the checks could not run (pytest exit code {int(code)}); see grader.log"
         outcome.log = log.getvalue()

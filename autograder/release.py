@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .solution import strip_solutions
 
+# The engine as it ships, in the handout and in the Gradescope bundle alike: code, schemas,
+# the pytest configuration and the compiled message catalogues.
 ENGINE_FILES = ("autograder/**/*.py", "autograder/**/*.json", "autograder/**/*.ini", "autograder/locale/**/*.mo",
                 "pyproject.toml")
 
@@ -40,12 +42,18 @@ def build(assignment, dist=None):
     return written
 
 
+def shipped_files(root, patterns=ENGINE_FILES, folders=()):
+    """(path on disk, path in a zip) of the files matching ``patterns`` under ``root`` and of
+    every file in ``folders``, without Python's and Jupyter's caches."""
+    skip = ("__pycache__", ".ipynb_checkpoints")
+    files = [p for pattern in patterns for p in Path(root).glob(pattern)]
+    files += [p for folder in folders for p in Path(folder).rglob("*") if p.is_file()]
+    return [(p, p.relative_to(root).as_posix()) for p in sorted(set(files)) if not any(s in p.parts for s in skip)]
+
+
 def handout_files(assignment):
     """(path on disk, path in the zip): the release, the public checks, the engine."""
-    root = assignment.root
-    files = [p for pattern in ENGINE_FILES for p in root.glob(pattern) if "__pycache__" not in p.parts]
-    files += [p for p in assignment.release_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return [(p, p.relative_to(root).as_posix()) for p in sorted(set(files))]
+    return shipped_files(assignment.root, folders=[assignment.release_dir])
 
 
 STUDENT_README = """# {title}

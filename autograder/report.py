@@ -152,6 +152,8 @@ def results_json(outcome, kind=None):
         results["extra_data"]["artifacts"] = artifacts
     if outcome.grade_range:  # check: the public points `grade` would give, at least and at most
         results["extra_data"]["grade_range"] = list(outcome.grade_range)
+    if outcome.confinement:
+        results["extra_data"]["confinement"] = outcome.confinement
     validate(results)
     return results
 

@@ -42,7 +42,7 @@ def preload(assignment):
     from . import grading, plugin  # noqa: F401  imported for their cost
     from .pages import feedback, plots, summary  # noqa: F401
     from .sandbox import jail
-    jail.level()  # runs `unshare true` once
+    jail.level()  # probes the confinement levels once (a confined `true`, a confined import)
     report._validator()
     figure = Figure(figsize=(1, 1))  # loads the font cache and the font itself
     figure.add_subplot().set_title("warm")
@@ -144,6 +144,8 @@ def _killpg(pid, sig):
 class WorkerGone(Exception):
     """The worker process died or stopped answering; a new one takes over."""
 
+    while_grading = False  # it died with a submission in hand (the submission may have killed it)
+
 
 class Worker:
     """One warm worker process, used by one batch thread at a time."""
@@ -217,11 +219,14 @@ class Pool:
 
     A worker that dies or hangs is killed and replaced by a fresh one; ``interrupt``
     stops every grader as Ctrl-C stopped ``grade-one`` processes: nothing is written
-    for the submissions they were grading.
+    for the submissions they were grading. ``regrade``: a submission whose worker died
+    while grading it is graded again on a fresh one; without it (a platform grading one
+    submission alone, where nothing else could have killed the worker), that is a
+    failed grade, never a second try on an engine the submission may have touched.
     """
 
-    def __init__(self, assignment, timeout, language=None):
-        self.assignment, self.timeout, self.language = assignment, timeout, language
+    def __init__(self, assignment, timeout, language=None, regrade=True):
+        self.assignment, self.timeout, self.language, self.regrade = assignment, timeout, language, regrade
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.idle = []
@@ -259,7 +264,7 @@ class Pool:
                 return self._run_on(worker, path, out, student)
             except WorkerGone as gone:
                 self._discard(worker)
-                if attempt:
+                if attempt or (gone.while_grading and not self.regrade):
                     return f"the grader process failed: {gone}"
         return INTERRUPTED
 
@@ -281,8 +286,9 @@ class Pool:
                     self._discard(worker)  # its reply may never come: start afresh
                     worker = None
                 return INTERRUPTED if self.stop.is_set() else f"grading took longer than {self.timeout:g} s"
-        except WorkerGone:
-            worker = None  # dead: run() discards it and grades the submission again on a fresh one
+        except WorkerGone as gone:
+            worker = None  # dead: run() discards it and, if it may, grades the submission again on a fresh one
+            gone.while_grading = True
             raise
         finally:
             with self.lock:
@@ -343,9 +349,9 @@ class Backend:
 class Workers(Backend):
     """Warm workers on this machine (a ``Pool``): ``--jobs`` of them at a time."""
 
-    def __init__(self, assignment, out_dir, timeout, jobs=1, language=None):
+    def __init__(self, assignment, out_dir, timeout, jobs=1, language=None, regrade=True):
         super().__init__(out_dir, jobs)
-        self.pool = Pool(assignment, timeout, language)
+        self.pool = Pool(assignment, timeout, language, regrade=regrade)
         self.stop = self.pool.stop
 
     def run(self, entry, folder):

@@ -1,4 +1,4 @@
-"""The same correct notebook graded by `nbgrader autograde` (checks in the kernel) and by the kit's `grade`.
+"""The same correct notebook graded by `nbgrader autograde` (the kit's sandbox inside nbgrader's pipeline) and by the kit's `grade`.
 
     python benchmarks/nbgrader_ratio.py [--repeat 3]
 
@@ -6,7 +6,6 @@ Builds a scratch nbgrader course exactly as tests/test_nbgrader.py does (its hel
 reused), then times both whole processes, alternating, and prints the medians and their ratio.
 """
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -16,27 +15,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from test_nbgrader import SOURCE_NB, _nbgrader, _submission  # noqa: E402
+from course import create, nbgrader, submit  # noqa: E402
+from test_nbgrader import _submission  # noqa: E402
 
 import nbformat  # noqa: E402
 
 
 def measure(repeat):
     with tempfile.TemporaryDirectory(prefix="nbgrader-ratio-") as tmp:
-        course = Path(tmp) / "course"
-        (course / "solutions" / "mnist_mlp").mkdir(parents=True)
-        shutil.copy(ROOT / "nbgrader_config.py", course)
-        shutil.copy(SOURCE_NB, course / "solutions" / "mnist_mlp" / "mnist_mlp.ipynb")
-        _nbgrader(course, "generate_assignment", "mnist_mlp")
+        course = create(Path(tmp) / "course")
         notebook = _submission("correct")
-        folder = course / "submitted" / "correct" / "mnist_mlp"
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / "mnist_mlp.ipynb")
+        submit(course, "correct", notebook)
         nbformat.write(notebook, Path(tmp) / "correct.ipynb")
         nb_s, kit_s = [], []
         for i in range(repeat):
             start = time.perf_counter()
-            _nbgrader(course, "autograde", "mnist_mlp", "--student=correct", "--force")
+            nbgrader(course, "autograde", "mnist_mlp", "--student=correct", "--force")
             nb_s.append(time.perf_counter() - start)
             start = time.perf_counter()
             subprocess.run([sys.executable, "-m", "autograder", "grade", str(Path(tmp) / "correct.ipynb"),

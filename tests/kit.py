@@ -25,6 +25,12 @@ def header(path, key):
     raise AssertionError(f"{path} has no '# {key}:' line")
 
 
+def base(snippet):
+    """What a corpus file is written on top of: the reference, or the release's stubs (``# base: stub``)."""
+    stub = any(line.strip() == "# base: stub" for line in Path(snippet).read_text().splitlines())
+    return (RELEASE if stub else REFERENCE).read_text()
+
+
 def embedded_weights_prelude():
     """Code that defines ``embedded_weights()``: a network trained elsewhere on real MNIST, pasted in."""
     blob = (SHORTCUTS / "real_mnist_weights.b64").read_text().strip()
@@ -32,12 +38,12 @@ def embedded_weights_prelude():
 
 
 def materialize(snippet, folder):
-    """Reference + snippet: a later def overrides the reference's, so the bug is the snippet's.
-    A snippet that calls ``embedded_weights()`` gets the prelude that defines it."""
+    """Base + snippet: a later def overrides the base's, so the bug is the snippet's. A snippet
+    that calls ``embedded_weights()`` gets the prelude that defines it."""
     target = Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py"
     text = snippet.read_text()
     prelude = [embedded_weights_prelude()] if "embedded_weights(" in text else []
-    target.write_text("\n\n".join([REFERENCE.read_text(), *prelude, text]))
+    target.write_text("\n\n".join([base(snippet), *prelude, text]))
     return target
 
 

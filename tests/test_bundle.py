@@ -1,18 +1,16 @@
-"""The Gradescope bundle: what it holds, and a simulated Gradescope run of a correct, a buggy and a
-hostile submission."""
+"""The Gradescope bundle: what it holds, and a simulated Gradescope (gradescope_image.py: root
+without CAP_SYS_ADMIN) grading a correct and a buggy submission, the buggy one also for a Korean
+course. The hostile batch goes through the same simulated Gradescope in test_hostile.py."""
 import importlib.metadata
-import json
 import os
-import shutil
-import subprocess
-import sys
 import zipfile
 
 import pytest
 
+import gradescope_image
 from autograder import assignment as assignments
-from autograder import data, report
-from kit import GRADED, ROOT, SUBMISSIONS, functions, materialize, run_cli
+from autograder import data, i18n, report
+from kit import ROOT, run_cli
 
 pytestmark = pytest.mark.slow
 EXAMPLES = ROOT / "examples"
@@ -39,9 +37,11 @@ def test_bundle_contents(bundle):
     assert not any("secret" in n for n in names)  # there is no secret to ship: every training step is verified
     assert not any("__pycache__" in n or n.endswith(".npz") or n.startswith(("tests/", "examples/"))
                    for n in names)
+    # The engine as the handout ships it, catalogues included: a Korean course grades there too.
+    assert {f"autograder/locale/{lang}/LC_MESSAGES/autograder.mo" for lang in i18n.available() if lang != "en"} <= names
     pinned = dict(r.split("==") for r in requirements)
     assert set(pinned) == {"numpy", "pytest", "pytest-timeout", "nbformat", "jsonschema", "rich", "matplotlib",
-                           "threadpoolctl", "copydetect"}
+                           "threadpoolctl", "copydetect", "landlockpy", "pyseccomp"}
     assert all(pinned[n] == importlib.metadata.version(n) for n in pinned)
 
 
@@ -55,66 +55,62 @@ def test_with_data_embeds_the_verified_copy(tmp_path):
     assert embedded == os.path.getsize(data.locate(spec))
 
 
-def _unzip_like_gradescope(bundle, source):
-    with zipfile.ZipFile(bundle) as zf:
-        for info in zf.infolist():
-            zf.extract(info, source)
-            os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777 or 0o644)
-
-
 @pytest.fixture(scope="module")
-def gradescope(bundle, tmp_path_factory):
-    """One image (setup.sh ran once), three submissions graded by run_autograder side by side."""
-    base = tmp_path_factory.mktemp("gradescope")
-    source = base / "image" / "autograder" / "source"
-    source.mkdir(parents=True)
-    _unzip_like_gradescope(bundle, source)
-    env = {**os.environ, "AUTOGRADER_PYTHON": sys.executable}  # the venv has the requirements already
-    setup = subprocess.run([str(source / "setup.sh")], env=env, capture_output=True, text=True, timeout=300)
-    assert setup.returncode == 0, setup.stderr
-    assert (source / "source_data" / "mnist.npz").is_file()  # the data step ran (from $MNIST_NPZ)
-    hostile = materialize(SUBMISSIONS / "hostile" / "os_exit.py", base)
-    submissions = {"correct": EXAMPLES / "alice.py", "buggy": EXAMPLES / "carol.py", "hostile": hostile}
-    runs = {}
-    for kind, path in submissions.items():
-        root = base / kind
-        (root / "autograder" / "submission").mkdir(parents=True)
-        (root / "autograder" / "source").symlink_to(source)
-        shutil.copy(path, root / "autograder" / "submission" / "mnist_mlp.py")
-        env = {k: v for k, v in os.environ.items() if k != "MNIST_NPZ"}  # graded from the image's copy
-        runs[kind] = subprocess.Popen([str(source / "run_autograder")], env={**env, "AUTOGRADER_ROOT": str(root)},
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    results = {}
-    for kind, proc in runs.items():
-        out, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err
-        results[kind] = json.loads((base / kind / "autograder" / "results" / "results.json").read_text())
-    return results, source
+def gradescope(bundle):
+    """An English and a Korean course's image; correct, buggy and Korean-buggy submissions, two at a time."""
+    with gradescope_image.workspace() as base:
+        english = gradescope_image.build(bundle, base / "en")
+        korean = gradescope_image.build(bundle, base / "ko", language="ko")
+        runs = gradescope_image.grade({"correct": (english, EXAMPLES / "alice.py"),
+                                       "buggy": (english, EXAMPLES / "carol.py"),
+                                       "korean": (korean, EXAMPLES / "carol.py")}, base / "runs")
+        yield ({kind: results for kind, (results, _log) in runs.items()}, english,
+               {kind: log for kind, (_results, log) in runs.items()})
 
 
-@pytest.mark.parametrize("kind", ["correct", "buggy", "hostile"])
+@pytest.mark.parametrize("kind", ["correct", "buggy", "korean"])
 def test_results_are_valid_gradescope_json(gradescope, kind):
     report.validate(gradescope[0][kind])
 
 
 def test_scores(gradescope):
-    results, _ = gradescope
+    results, _, _ = gradescope
     assert results["correct"]["score"] == 100
-    assert results["buggy"]["score"] == 47
-    points = functions(results["hostile"])
-    assert points["softmax"][0] == 0  # it kills its own interpreter, and only that is lost
-    assert all(points[f][0] == points[f][1] for f in GRADED if f != "softmax")
+    assert results["buggy"]["score"] == results["korean"]["score"] == 47
+
+
+def test_a_container_without_namespaces_gets_the_landlock_level(gradescope):
+    results, _, logs = gradescope
+    assert {r["extra_data"]["confinement"] for r in results.values()} == {"landlock"}
+    assert "sandbox confinement: landlock" in logs["correct"]  # run_autograder's line for the staff
+
+
+def test_a_korean_course_gets_korean_feedback(gradescope):
+    results, _, _ = gradescope
+    failed = [t["output"] for t in results["korean"]["tests"] if t["status"] == "failed" and t["visibility"] == "visible"]
+    english = [t["output"] for t in results["buggy"]["tests"] if t["status"] == "failed" and t["visibility"] == "visible"]
+    assert failed and len(failed) == len(english) and failed != english
+    assert all(any("\uac00" <= ch <= "\ud7a3" for ch in text) for text in failed)  # Hangul in every failure
+    assert results["korean"]["extra_data"]["status"] == "graded"
 
 
 def test_hidden_checks_are_published_later_without_details(gradescope):
-    results, _ = gradescope
+    results, _, _ = gradescope
     hidden = [t for t in results["buggy"]["tests"] if t["visibility"] == "after_published"]
     assert hidden and all(t["output"] in ("Hidden check: passed.", "Hidden check: failed. Its inputs and details are not shown.") for t in hidden)
 
 
 def test_the_bundled_engine_did_the_grading(gradescope):
-    _, source = gradescope
+    _, source, _ = gradescope
     cache = source / "source_data" / "cache"
     assert list(cache.glob("mnist_npz-*/READY"))  # the verified copy, uncompressed for the trusted side
     assert list(cache.glob("mnist_mlp-reference-curve-*.json"))
     assert not list(source.glob(".work-*"))  # the per-submission work folders are gone
+
+
+def test_what_student_code_must_not_read_is_root_only(gradescope):
+    _, source, _ = gradescope
+    private = [source / "solutions", source / "source_data" / "mnist.npz", source / "setup.sh"]
+    shared = [source / "autograder", source / "assignments"]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in private)
+    assert all(p.stat().st_mode & 0o005 == 0o005 for p in shared)

@@ -17,18 +17,15 @@ import jupytext
 import nbformat
 import pytest
 
-from autograder import assignment as assignments
 from autograder import release, solution
 from autograder.nbgrader import checks as nbgrader_checks
 from autograder.nbgrader import source as nbgrader_source
-from kit import REFERENCE, RELEASE, ROOT, functions, grade
+from course import ASSIGNMENT, RELEASE_NB, RUBRIC, SOURCE_NB, answer
+from course import create as create_course
+from course import nbgrader, points, submit
+from kit import REFERENCE, RELEASE, functions, grade
 
-ASSIGNMENT = assignments.resolve("mnist_mlp")
-SOURCE_NB = ASSIGNMENT.solution_dir / "mnist_mlp.ipynb"
-RELEASE_NB = ASSIGNMENT.release_dir / "mnist_mlp.ipynb"
 HIDDEN_TESTS = ASSIGNMENT.hidden_tests / "test_hidden.py"
-RUBRIC = {"sigmoid": 10, "softmax": 15, "one_hot": 10, "cross_entropy_error": 15, "affine_layer_backward": 20,
-          "train_step": 20, "network": 10}
 NBGRADER_KEYS = {"grade", "grade_id", "locked", "points", "schema_version", "solution", "task"}
 
 
@@ -106,6 +103,60 @@ def test_a_check_cell_is_worth_the_number_it_returns_and_nothing_else():
     assert scored(result("7.0"), error) == 0                   # a cell that failed after a result
 
 
+# -- autograde without a kernel: what GradeInSandbox writes into the test cells, fast ----------
+def _kit_results(status="graded"):
+    """A results.json of the kit's (only sigmoid's checks, one hidden), as single.grade returns it."""
+    test = {"tags": ["sigmoid"], "status": "passed", "visibility": "visible", "output": ""}
+    tests = [{**test, "name": "sigmoid: known values", "score": 3, "max_score": 3},
+             {**test, "name": "sigmoid: no nan at +-1000", "score": 0, "max_score": 2, "status": "failed",
+              "output": "sigmoid([1000.0]): nan"},
+             {**test, "name": "sigmoid: a hidden title", "score": 3, "max_score": 3, "visibility": "after_published",
+              "output": "Hidden check: passed."}]
+    return {"score": 6, "output": "Score: 6 / 8\ncode cell 3, line 2: not run", "tests": tests,
+            "extra_data": {"status": status}}
+
+
+def _autograded(monkeypatch, results, level="full"):
+    from autograder.nbgrader import preprocessors
+    from autograder.sandbox import jail
+    monkeypatch.setattr(preprocessors.single, "grade", lambda assignment, path, student: results)
+    monkeypatch.setattr(jail, "level", lambda: level)
+    nb = nbformat.read(SOURCE_NB, as_version=4)
+    own = nbformat.v4.new_code_cell("assert sigmoid(0) == 0.5")  # an instructor's own test cell
+    own.metadata = {"nbgrader": {"grade": True, "grade_id": "own", "locked": True, "points": 1,
+                                 "schema_version": 3, "solution": False, "task": False}}
+    nb.cells.append(own)
+    nb, _ = preprocessors.GradeInSandbox().preprocess(nb, {"nbgrader": {"student": "ann"}})
+    return nb
+
+
+def test_autograde_writes_each_functions_checks_and_points_into_its_test_cell(monkeypatch):
+    nb = _autograded(monkeypatch, _kit_results())
+    checks = _check_cells(nb)
+    sigmoid = checks["sigmoid"].outputs
+    assert sigmoid[0].text.startswith("Score: 6 / 8") and "not run" in sigmoid[0].text  # the notes, once
+    assert "PASS  known values (3/3)" in sigmoid[1].text and "FAIL  no nan at +-1000 (0/2)" in sigmoid[1].text
+    assert "sigmoid([1000.0]): nan" in sigmoid[1].text and "hidden check 1: passed (3/3)" in sigmoid[1].text
+    assert "a hidden title" not in sigmoid[1].text
+    assert sigmoid[-1].data["text/plain"] == "6.0"
+    assert checks["softmax"].outputs[-1].data["text/plain"] == "0.0"  # no checks of its own ran
+    assert [o.output_type for o in checks["softmax"].outputs] == ["stream", "execute_result"]
+    own = nb.cells[-1].outputs
+    assert [o.output_type for o in own] == ["error"] and "not run" in own[0].evalue
+
+
+def test_autograde_gives_no_points_when_the_grade_failed(monkeypatch):
+    nb = _autograded(monkeypatch, _kit_results(status="grading error: the grader process failed"))
+    for cell in (c for f, c in _check_cells(nb).items() if f in RUBRIC):
+        assert "execute_result" not in [o.output_type for o in cell.outputs]
+        assert cell.outputs[-1].ename == "GradingError"
+
+
+def test_autograde_refuses_where_student_code_cannot_be_confined(monkeypatch):
+    with pytest.raises(RuntimeError, match="refusing to autograde.*GradeInSandbox.unconfined"):
+        _autograded(monkeypatch, _kit_results(), level="basic")
+
+
 # -- the in-kernel runner, without nbgrader -------------------------------------------------
 ATTACKS = '''
 import numpy
@@ -172,8 +223,8 @@ def test_check_cell_lines_are_complete_and_honest(capsys, monkeypatch):
     namespace = {"__name__": "__main__"}
     exec(compile(RELEASE.read_text(), "<cell>", "exec"), namespace)  # the untouched stubs
     code = nbgrader_source.IMPORT + "\nnbgrader_checks.run('mnist_mlp', {!r}, {})"
-    for function, points in (("train_step", 20), ("network", 10)):
-        exec(compile(code.format(function, points), "<test cell>", "exec"), namespace)
+    for function, most in (("train_step", 20), ("network", 10)):
+        exec(compile(code.format(function, most), "<test cell>", "exec"), namespace)
     lines = capsys.readouterr().out.splitlines()
     assert "train_step: 0 of 14 points from the public checks" in lines
     assert "train_step: hidden checks worth 6 more points run when your notebook is graded" in lines
@@ -229,19 +280,13 @@ def cross_entropy_error(y, t):
         t = np.argmax(t.reshape(y.shape), axis=1)
     return float(-np.sum(np.log(y[np.arange(len(y)), t] + 1e-12)))  # a sum, not a mean''',
 }
-HANG = "import time\n\ntime.sleep(600)  # a cell that never ends: nbgrader stops it"
+HANG = "import time\n\ntime.sleep(600)  # a cell that would never end in a kernel"
 EXPECTED = {
     "reference": RUBRIC,
     "untouched": dict.fromkeys(RUBRIC, 0),
     "buggy": {"sigmoid": 10, "softmax": 12, "one_hot": 0, "cross_entropy_error": 4,
               "affine_layer_backward": 20, "train_step": 20, "network": 0},
 }
-
-
-def _answer(source):
-    """What a student who wrote the reference's code leaves in a cell: no markers, no hints."""
-    return "\n".join(l for l in source.split("\n") if l.strip() not in (solution.BEGIN, solution.END)
-                     and not solution.HINT.match(l))
 
 
 def _submission(student):
@@ -251,18 +296,11 @@ def _submission(student):
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and student != "untouched":
             cell.source = BUGS.get(meta["grade_id"]) if student == "buggy" else None
-            cell.source = cell.source or _answer(source[cell.id])
+            cell.source = cell.source or answer(source[cell.id])
     if student == "buggy":
         nb.cells.insert(len(nb.cells) - 1, nbformat.v4.new_code_cell(HANG))
         nb.cells = [c for c in nb.cells if c.id != "checks-one_hot"]  # deleted: nbgrader puts it back
     return nb
-
-
-def _nbgrader(course, *args, timeout=600):
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0 and "Exception while loading config" not in proc.stderr, proc.stderr[-3000:]
-    return proc
 
 
 def _secrets():
@@ -274,44 +312,28 @@ def _secrets():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course: generate, submit, autograde, feedback, export; and the kit's grades."""
-    root = tmp_path_factory.mktemp("course")
-    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
-    (root / "solutions" / "mnist_mlp").mkdir(parents=True)
-    (root / "solutions" / "mnist_mlp" / "mnist_mlp.ipynb").write_text(SOURCE_NB.read_text())
     seconds = {}
     start = time.monotonic()
-    _nbgrader(root, "generate_assignment", "mnist_mlp")
+    root = create_course(tmp_path_factory.mktemp("course"))
     seconds["generate_assignment"] = time.monotonic() - start
     submissions = tmp_path_factory.mktemp("submissions")
     for student in STUDENTS:
         nb = _submission(student)
-        folder = root / "submitted" / student / "mnist_mlp"
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / "mnist_mlp.ipynb")
+        submit(root, student, nb)
         nbformat.write(nb, submissions / f"{student}.ipynb")
     for student in STUDENTS:
         start = time.monotonic()
-        # The buggy notebook has a cell that never ends: a short cell time limit keeps the test quick
-        # (nbgrader_config.py sets 120 s; its slowest honest cell, the training run, needs about 10 s).
-        limit = ["--Execute.timeout=20"] if student == "buggy" else []
-        _nbgrader(root, "autograde", "mnist_mlp", f"--student={student}", *limit)
+        nbgrader(root, "autograde", "mnist_mlp", f"--student={student}")
         seconds[f"autograde {student}"] = time.monotonic() - start
     start = time.monotonic()
-    _nbgrader(root, "generate_feedback", "mnist_mlp")
-    _nbgrader(root, "export")
+    nbgrader(root, "generate_feedback", "mnist_mlp")
+    nbgrader(root, "export")
     seconds["generate_feedback + export"] = time.monotonic() - start
     start = time.monotonic()
     kit = grade([submissions], tmp_path_factory.mktemp("kit_grades"))
     seconds["kit grade"] = time.monotonic() - start
     print("\nnbgrader end to end, seconds:", {k: round(v, 1) for k, v in seconds.items()})
     return {"root": root, "kit": kit}
-
-
-def _gradebook_points(root):
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        return {s: {f: gb.find_grade(f"checks-{f}", "mnist_mlp", "mnist_mlp", s).score for f in RUBRIC}
-                for s in STUDENTS}, {s: gb.find_submission("mnist_mlp", s).score for s in STUDENTS}
 
 
 @pytest.mark.slow
@@ -327,7 +349,7 @@ def test_release_is_what_nbgrader_generates(course):
 
 @pytest.mark.slow
 def test_gradebook_scores(course):
-    per_function, totals = _gradebook_points(course["root"])
+    per_function, totals = points(course["root"], STUDENTS)
     assert per_function == EXPECTED
     assert totals == {s: sum(EXPECTED[s].values()) for s in STUDENTS} == {"reference": 100, "untouched": 0,
                                                                             "buggy": 66}
@@ -343,7 +365,7 @@ def test_exported_csv(course):
 
 @pytest.mark.slow
 def test_kit_grader_agrees_per_function(course):
-    per_function, _ = _gradebook_points(course["root"])
+    per_function, _ = points(course["root"], STUDENTS)
     for student in STUDENTS:
         kit = functions(course["kit"][student])
         assert {f: got for f, (got, most) in kit.items()} == per_function[student], student
@@ -358,7 +380,8 @@ def test_pitfalls_in_the_autograded_notebook(course):
     assert streams and all(o.name == "stdout" for o in streams)
     assert "your code warned: RuntimeWarning: overflow" in "".join(o.text for o in streams)
     hang = next(c for c in nb.cells if c.source == HANG)
-    assert hang.outputs and {o.output_type for o in hang.outputs} == {"error"}  # stopped; the checks after it ran
+    assert hang.outputs == []  # never run: the kit grades definitions only, in its sandbox
+    assert "(import time), line 3: not run" in checks["sigmoid"].outputs[0].text  # and says so
     assert checks["network"].outputs[-1].output_type == "execute_result"
     assert checks["one_hot"].outputs[-1].data["text/plain"] == "0.0"  # the deleted test cell ran
 

@@ -142,6 +142,14 @@ def test_summary_shows_statuses_training_and_accuracy_in_percent(rows):
     assert "<h2>Test accuracy</h2>" in page
 
 
+def test_results_and_summary_say_how_student_code_was_confined():
+    full, landlock, basic = (report.results_json(_outcome(name, confinement=name)) for name in ("full", "landlock", "basic"))
+    assert [r["extra_data"]["confinement"] for r in (full, landlock, basic)] == ["full", "landlock", "basic"]
+    page = summary.render([full, landlock, landlock, basic])
+    assert ("Student code ran confined at the <span>full</span> level (1 submission(s)), <span>landlock</span> "
+            "level (2 submission(s)), <span class=bad>basic</span> level (1 submission(s))") in page
+
+
 def test_summary_puts_hidden_checks_beside_their_function_and_ignores_unreadable_input(rows, monkeypatch):
     drawn = []
     monkeypatch.setattr(plots, "pass_rates", lambda *args: drawn.append(args) or plots.figure())

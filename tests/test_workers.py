@@ -71,13 +71,16 @@ def test_a_dead_worker_is_replaced(tmp_path):
 
 
 @pytest.mark.timeout(900)
-def test_a_worker_killed_mid_grade_is_replaced_and_the_submission_regraded(tmp_path):
+@pytest.mark.parametrize("regrade", [True, False], ids=["a batch regrades", "Gradescope fails the grade"])
+def test_a_worker_killed_mid_grade_is_replaced_and_the_submission_regraded_or_failed(tmp_path, regrade):
+    """A batch grades the submission again on a fresh worker; a platform grading one submission
+    alone (single.py) fails the grade instead, since the submission itself may have killed it."""
     import threading
     import time
     assignment = assignments.resolve("mnist_mlp")
     (tmp_path / "reference.py").write_text(REFERENCE.read_text())
     out = tmp_path / "out" / "reference"
-    pool = Pool(assignment, timeout=300)
+    pool = Pool(assignment, timeout=300, regrade=regrade)
     problems = []
     try:
         grading = threading.Thread(target=lambda: problems.append(pool.run(tmp_path / "reference.py", out, "ref")))
@@ -89,8 +92,12 @@ def test_a_worker_killed_mid_grade_is_replaced_and_the_submission_regraded(tmp_p
         wait_for_sandbox(victim.proc.pid)  # mid-grade: a check is calling the student's code
         os.killpg(victim.proc.pid, signal.SIGKILL)  # the worker, its grader and the sandbox, all at once
         grading.join(600)
-        assert problems == [""], problems
-        assert victim not in pool.everyone and complete(out)
-        assert json.loads((out / "results.json").read_text())["score"] == 100
+        assert victim not in pool.everyone
+        if regrade:
+            assert problems == [""], problems
+            assert complete(out) and json.loads((out / "results.json").read_text())["score"] == 100
+        else:
+            assert problems == ["the grader process failed: the worker process ended while grading"]
+            assert not complete(out) and len(pool.everyone) == 0  # and no second worker was started
     finally:
         pool.close()

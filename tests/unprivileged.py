@@ -1,9 +1,12 @@
-"""Run the real CLI as an unprivileged user, the way an instructor without root does.
+"""Run the real CLI as an unprivileged user, the way an instructor without root does, or as
+root in a simulated container (root without ``CAP_SYS_ADMIN``, like Gradescope's Docker).
 
 CI runs as root, so the test needs another account, and the interpreter may sit in a folder
-only root can enter (pyenv in /root). The command runs in a private mount namespace where each
-such folder is replaced by an empty world-enterable tmpfs with only the needed entry bound
-back: the host is left untouched and the user gets no more than it would on a normal install.
+only root can enter (pyenv in /root), which neither that account nor a sandbox uid could
+reach. The command runs in a private mount namespace where each such folder is replaced by
+an empty world-enterable tmpfs with only the needed entry bound back: the host is left
+untouched and the user gets no more than it would on a normal install (a container image
+installs Python where every user can read it).
 """
 import os
 import pwd
@@ -39,6 +42,22 @@ def run_as_user(args, needs, stash, env=None, binds=(), timeout=1200):
     """``python -m autograder *args`` as USER; ``needs`` are the paths it must reach, ``binds``
     (source, target) pairs that put the user's own copies where the grader writes."""
     account = ensure_user()
+    command = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
+               "--", sys.executable, "-m", "autograder", *map(str, args)]
+    # The user's own environment: nothing of root's, but the data it was given a copy of.
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": account.pw_dir, **(env or {})}
+    return subprocess.run(reachable(command, needs, stash, binds), cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def in_container(command):
+    """``command`` as root without CAP_SYS_ADMIN: it may not create namespaces (Gradescope's Docker)."""
+    return ["setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin", "--", *map(str, command)]
+
+
+def reachable(command, needs, stash, binds=()):
+    """``command`` in a private mount namespace where every other user can reach ``needs``
+    (and the interpreter), with ``binds`` (source, target) pairs mounted first."""
     script = ["set -e"]
     blocked = {}
     for path in {os.path.realpath(sys.executable), *map(str, needs)}:
@@ -56,11 +75,5 @@ def run_as_user(args, needs, stash, env=None, binds=(), timeout=1200):
             script += [f"mkdir -p {shlex.quote(target)}", f"mount --bind {shlex.quote(str(keep))} {shlex.quote(target)}"]
     for source, target in binds or ():
         script.append(f"mount --bind {shlex.quote(str(source))} {shlex.quote(str(target))}")
-    command = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups",
-               "--", sys.executable, "-m", "autograder", *map(str, args)]
-    script.append("exec " + shlex.join(command))
-    # The user's own environment: nothing of root's, but the data it was given a copy of.
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": account.pw_dir, **(env or {})}
-    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script)],
-                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    script.append("exec " + shlex.join(map(str, command)))
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script)]

@@ -4,6 +4,13 @@
   ``# hint: ...`` line above ``### BEGIN SOLUTION`` becomes the message of the stub's
   ``NotImplementedError``, through autograder/solution.py's ``strip_solutions``: the one
   implementation of the convention, shared with the .py release.
+- ``GradeInSandbox`` (autograde, in place of nbgrader's ``Execute``): no kernel runs the
+  student's notebook. The kit grades a copy of it exactly as ``grade`` does, student code
+  confined in the sandbox (single.py), and writes what each kit test cell would have
+  printed and returned: that function's checks (hidden ones as "hidden check N") and its
+  points. nbgrader's own steps after it (scores, gradebook, formgrader, feedback) see
+  an executed notebook. Student code never runs in nbgrader's process or with its files
+  (the gradebook, ``source/``, the other students' folders) in reach.
 - ``ScoreCheckCells`` (autograde): a kit test cell is worth the number it returns (the
   points its checks earned), and nothing else decides: stderr output (a warning, a
   debugging print) does not zero it, a forged earlier result does not count, and a cell
@@ -11,12 +18,19 @@
 
 Only nbgrader imports this module; students never need it.
 """
+import ast
+import tempfile
+from pathlib import Path
+
+import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
-from .. import solution
+from .. import i18n, single, solution
+from ..i18n import _
+from ..sandbox import jail
 
 CHECK_CALL = "nbgrader_checks.run("
 
@@ -80,3 +94,95 @@ class ScoreCheckCells(NbGraderPreprocessor):
                                         traceback=[f"CheckCellError: {problem}"]))
         cell.outputs = outputs
         return cell, resources
+
+
+def check_call(cell):
+    """(assignment id, function) of the kit call in a test cell's source, or None."""
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "run"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "nbgrader_checks"
+                and len(node.args) >= 2 and all(isinstance(a, ast.Constant) for a in node.args[:2])):
+            return node.args[0].value, node.args[1].value
+    return None
+
+
+def _stream(text):
+    return NotebookNode(output_type="stream", name="stdout", text=text + "\n")
+
+
+def _error(name, message):
+    return NotebookNode(output_type="error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
+
+
+def _score(points):
+    return NotebookNode(output_type="execute_result", execution_count=None, metadata={},
+                        data={"text/plain": repr(float(points))})
+
+
+def function_report(results, function):
+    """What a kit test cell prints in autograde: the function's checks from results.json, hidden
+    ones by number only, then its points."""
+    tests = [t for t in results["tests"] if t.get("tags") == [function]]
+    lines, hidden = [], 0
+    for test in tests:
+        if test.get("visibility") == "visible":
+            mark = _("PASS") if test["status"] == "passed" else _("FAIL")
+            title = test["name"].removeprefix(f"{function}: ")
+            lines.append(f"  {mark}  {title} ({test['score']:g}/{test['max_score']:g})")
+            if test.get("output"):
+                lines.append("        " + test["output"].replace("\n", "\n        "))
+        else:
+            hidden += 1
+            lines.append((_("  hidden check {number}: passed ({got:g}/{most:g})") if test["status"] == "passed" else
+                          _("  hidden check {number}: failed ({got:g}/{most:g})")).format(
+                number=hidden, got=test["score"], most=test["max_score"]))
+    total = sum(t["score"] for t in tests)
+    lines.append(_("{function}: {total:g} points in all (the number below, which nbgrader records)").format(
+        function=function, total=total))
+    return "\n".join(lines), total
+
+
+class GradeInSandbox(NbGraderPreprocessor):
+    unconfined = Bool(False, help="Grade even where student code cannot be confined (the basic level), "
+                                  "knowingly: like `grade --unconfined`").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        kit = {index: call for index, cell in enumerate(nb.cells)
+               if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+               and (call := check_call(cell))}
+        for index, cell in enumerate(nb.cells):  # an instructor's own test cell would need a kernel
+            if (cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+                    and index not in kit):
+                cell.outputs = [_error("NotRun", _("not run: in autograde only the kit's test cells are "
+                                                  "graded, with the student's code in the sandbox"))]
+        if not kit:
+            return nb, resources
+        (assignment_id,) = {a for a, _f in kit.values()}
+        from .checks import find_assignment
+        assignment = find_assignment(assignment_id)
+        i18n.choose(assignment)
+        level = jail.level()
+        self.log.info("student code is confined at the %s level", jail.describe(level))
+        if level == "basic" and not self.unconfined:
+            raise RuntimeError(f"refusing to autograde: {jail.UNCONFINED_RISK} {jail.HOW_TO_CONFINE} To grade "
+                               "anyway, knowingly, set c.GradeInSandbox.unconfined = True.")
+        student = resources["nbgrader"]["student"]
+        with tempfile.TemporaryDirectory(prefix="nbgrader-copy-") as tmp:
+            copy = Path(tmp) / f"{assignment.module}.ipynb"
+            nbformat.write(nb, copy)
+            results = single.grade(assignment, copy, student)
+        status = results["extra_data"]["status"]
+        for number, (index, (_a, function)) in enumerate(sorted(kit.items())):
+            cell = nb.cells[index]
+            text, points = function_report(results, function)
+            cell.outputs = [_stream(results["output"])] if number == 0 else []
+            if status.startswith(("graded", "unreadable")):
+                cell.outputs += [_stream(text), _score(points)]
+            else:  # the grade failed: every test cell says so, and earns nothing
+                self.log.error("%s: %s", student, status)
+                cell.outputs.append(_error("GradingError", status))
+        return nb, resources

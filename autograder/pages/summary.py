@@ -209,6 +209,11 @@ def render(rows, title="Class summary", copies=None):
     kinds = Counter(report.status_kind(report.status(r)) for r in rows)
     body = [f"<h1>{escape(title)}</h1>",
             f"<p>{len(rows)} input(s): " + ", ".join(f"{n} {escape(k)}" for k, n in kinds.items()) + ".</p>"]
+    levels = Counter(r["extra_data"]["confinement"] for r in rows if r.get("extra_data", {}).get("confinement"))
+    if levels:  # jail.py's levels; "basic" confines nothing but resources
+        body.append("<p>Student code ran confined at the " + ", ".join(
+            f'<span{" class=bad" if level == "basic" else ""}>{escape(level)}</span> level ({n} submission(s))'
+            for level, n in levels.items()) + ' (see the README, "Security model").</p>')
     figures = []
     if scores:
         body.append(f"<p>Final score: mean {statistics.mean(scores):.1f}, median {statistics.median(scores):g}, "

@@ -24,6 +24,9 @@ def main():
     if config["jail"]:
         from autograder.sandbox import jail
         work = jail.enter(config["jail"], config["max_processes"], config["tmp_bytes"])
+    elif config["restricted"]:
+        from autograder.sandbox import restricted
+        work = restricted.enter(config["restricted"])
     else:
         work = config["workdir"]
     os.chdir(work)

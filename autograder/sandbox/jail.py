@@ -1,12 +1,13 @@
 """Operating-system confinement of the sandbox child.
 
-Two levels:
+Three levels, the strongest this host allows, probed once per process (``level``):
 
 * ``full`` (``unshare`` exists and the kernel lets this user create namespaces):
   the child gets new mount, PID, network, IPC and UTS namespaces. Inside, before
   any student code runs, ``enter`` masks every top-level folder but the system
   ones (so the project, the output, the data, ``/tmp`` and ``$HOME`` wherever
-  they are) with empty tmpfs mounts, puts back read-only only what Python needs
+  they are) with empty tmpfs mounts and every top-level file with ``/dev/null``,
+  puts back read-only only what Python needs
   (interpreter, venv, the engine, the assignment's public folder, the training
   data cache), then gives up every privilege for good. As root it drops to a
   uid of its own. Without root the namespaces sit in a new user namespace whose
@@ -16,9 +17,14 @@ Two levels:
   receives those mounts locked (mount_namespaces(7)). The network namespace has
   only a loopback interface that is down; killing the ``unshare`` process kills
   every process in the namespace.
-* ``basic`` (no namespaces here, e.g. a student's laptop with them disabled, or a
-  container without the right): resource limits, its own session and scrubbed
+* ``landlock`` (no namespaces, but Landlock and seccomp: Gradescope's Docker, a kernel
+  with user namespaces disabled): the same file, network and process boundaries built
+  from what any process may do to itself; see restricted.py.
+* ``basic`` (neither): resource limits, its own session and scrubbed
   environment and temporary folder, nothing more.
+
+``$AUTOGRADER_CONFINEMENT`` (``landlock`` or ``basic``) caps the level, for tests and for
+instructors who want to see what a weaker host gives; it never raises it.
 
 This module is imported by the child before it drops privileges: standard
 library only.
@@ -32,7 +38,9 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_CAP_AMBIENT = 38, 24, 28, 47
@@ -48,26 +56,70 @@ ST_KEPT = os.ST_NOEXEC | os.ST_NOATIME | os.ST_NODIRATIME
 SYSTEM_DIRS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys", "usr"}
 ALWAYS_MASKED = ("/dev/shm", "/dev/pts")  # shared memory; terminals the instructor owns
 UNCONFINED_RISK = ("this machine cannot confine student code (no user namespaces for this user, "
-                   "or no `unshare`): each submission runs with resource limits only, as your own "
-                   "user, and can read the other submissions, your solutions and hidden tests, "
-                   "write wherever you can, and use the network.")
+                   "or no `unshare`, and no Landlock or seccomp): each submission runs with resource "
+                   "limits only, as your own user, and can read the other submissions, your solutions "
+                   "and hidden tests, write wherever you can, and use the network.")
 HOW_TO_CONFINE = ("To fix it, allow unprivileged user namespaces (sysctl "
                   "kernel.unprivileged_userns_clone=1 or user.max_user_namespaces>0; in Docker, "
-                  "a seccomp profile that allows unshare) and install util-linux `unshare`.")
+                  "a seccomp profile that allows unshare) and install util-linux `unshare`; or use a "
+                  "kernel with Landlock (5.13 or later, `lsm=landlock`) and install libseccomp.")
 UID_BASE = 2_000_000_000  # far above any real account, so the uid owns nothing on the host
+LEVELS = ("full", "landlock", "basic")  # strongest first
+FORCE_ENV = "AUTOGRADER_CONFINEMENT"
+WHAT_IT_MEANS = {
+    "full": "namespaces: the child sees only the interpreter, the venv, the engine and the public "
+            "assignment, has no network, and cannot see or signal any other process",
+    "landlock": "no namespaces here; Landlock and seccomp: the child reads only the system folders, "
+                "the interpreter, the venv, the engine and the public assignment, writes only its own "
+                "temporary folder, has no sockets, and cannot trace or leave its process group",
+    "basic": "resource limits only",
+}
+ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @functools.lru_cache(maxsize=1)
 def level():
-    """``full`` only if namespaces really work here: a kernel may forbid user namespaces,
-    a container (Gradescope's Docker) may forbid namespaces even to root."""
-    if not shutil.which("unshare"):
-        return "basic"
-    try:
-        probe = subprocess.run(command(["true"]), capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return "basic"
-    return "full" if probe.returncode == 0 else "basic"
+    """The strongest level that really works here, capped by ``$AUTOGRADER_CONFINEMENT``.
+
+    A kernel may forbid user namespaces, a container (Gradescope's Docker) may forbid
+    namespaces even to root, Landlock may be off or the interpreter out of a sandbox
+    uid's reach: each level is tried by starting a process confined that way.
+    """
+    cap = os.environ.get(FORCE_ENV) or LEVELS[0]
+    if cap not in LEVELS:
+        print(f"autograder: ignoring {FORCE_ENV}={cap!r} (one of {', '.join(LEVELS[1:])})", file=sys.stderr)
+        cap = LEVELS[0]
+    return next(candidate for candidate in LEVELS[LEVELS.index(cap):] if _works(candidate))
+
+
+def _works(candidate):
+    if candidate == "basic":
+        return True
+    if candidate == "full" and not shutil.which("unshare"):
+        why_not[candidate] = "no `unshare` command"
+        return False
+    with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as work:
+        argv = (command(["true"]) if candidate == "full" else
+                [sys.executable, "-I", "-c", RESTRICTED_PROBE, ENGINE_ROOT, work])
+        try:
+            probe = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=work,
+                                   env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+        except (OSError, subprocess.TimeoutExpired) as err:
+            why_not[candidate] = str(err)
+            return False
+    if probe.returncode:
+        why_not[candidate] = (probe.stderr.strip().splitlines() or [f"exit status {probe.returncode}"])[-1][:300]
+    return probe.returncode == 0
+
+
+why_not = {}  # level -> why its probe failed here, for the instructor's log
+
+
+def describe(name):
+    """One line for the instructor's log: the level, what it confines, and why no stronger one works."""
+    weaker = "; ".join(f"{level} does not work here: {why_not[level]}" for level in LEVELS[:LEVELS.index(name)]
+                       if level in why_not)
+    return f"{name} ({WHAT_IT_MEANS[name]}{'; ' + weaker if weaker else ''})"
 
 
 def as_root():
@@ -81,7 +133,8 @@ def sandbox_uid():
     return UID_BASE + os.getpid() if as_root() else None
 
 
-def _untraversable_ancestors(path):
+def untraversable_ancestors(path):
+    """The first folder on the way to ``path`` that other users may not enter, as a list (empty: none)."""
     found, parts = [], os.path.abspath(path).split(os.sep)[1:]
     for i in range(1, len(parts)):
         ancestor = os.sep + os.sep.join(parts[:i])
@@ -103,9 +156,11 @@ def plan(keep, hide):
            and entry.is_dir(follow_symlinks=False)]
     masks = list(hide) + top + list(ALWAYS_MASKED) + [os.path.expanduser("~")]
     for path in keep:
-        masks += _untraversable_ancestors(path)
+        masks += untraversable_ancestors(path)
     masks = [m for m in _topmost(masks) if os.path.isdir(m) and m != "/"]
-    return {"keep": keep, "mask": masks, "uid": sandbox_uid()}
+    # Files at the top (a container's metadata, an installer script) are not in any folder.
+    files = [entry.path for entry in os.scandir("/") if entry.is_file(follow_symlinks=False)]
+    return {"keep": keep, "mask": masks, "mask_files": files, "uid": sandbox_uid()}
 
 
 def command(python_args):
@@ -148,11 +203,11 @@ def enter(spec, max_processes, tmp_bytes):
     for target in spec["mask"]:
         size = tmp_bytes if target == "/tmp" else 1 << 20
         _mount(libc, "tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for target in spec["mask_files"]:
+        _bind_read_only(libc, "/dev/null", target)  # reads as empty
     for path, fd in handles.items():
         os.makedirs(path, mode=0o755, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        kept = os.statvfs(path).f_flag & ST_KEPT
-        _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
+        _bind_read_only(libc, f"/proc/self/fd/{fd}", path)
         os.close(fd)
     uid = spec["uid"]
     work = "/tmp/work"
@@ -167,6 +222,12 @@ def enter(spec, max_processes, tmp_bytes):
     resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     _check(libc, libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     return work
+
+
+def _bind_read_only(libc, source, target):
+    _mount(libc, source, target, None, MS_BIND | MS_REC)
+    kept = os.statvfs(target).f_flag & ST_KEPT
+    _mount(libc, None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
 
 
 def _check(libc, result, what):
@@ -200,24 +261,31 @@ def _drop_capabilities(libc):
 
 
 def _processes():
-    """(pid, owner uid, parent pid) of every process this PID namespace shows."""
+    """(pid, owner uid, parent pid, process group) of every process this PID namespace shows."""
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 uid = os.stat(entry.path).st_uid
                 with open(f"{entry.path}/stat") as f:
-                    parent = int(f.read().rsplit(")", 1)[1].split()[1])  # field 4, after "(comm)"
+                    fields = f.read().rsplit(")", 1)[1].split()  # fields 3, 4, 5... after "(comm)"
+                parent, group = int(fields[1]), int(fields[2])
             except (OSError, ValueError, IndexError):
                 continue  # it ended while we looked
-            yield int(entry.name), uid, parent
+            yield int(entry.name), uid, parent, group
 
 
 def processes_of(uid):
-    return [pid for pid, owner, _ in _processes() if owner == uid]
+    return [pid for pid, owner, _, _ in _processes() if owner == uid]
 
 
 def children_of(pid):
-    return [child for child, _, parent in _processes() if parent == pid]
+    return [child for child, _, parent, _ in _processes() if parent == pid]
+
+
+def orphans_in(group):
+    """Members of a process group whose parent is this process (a subreaper's adopted orphans)."""
+    me = os.getpid()
+    return [pid for pid, _, parent, pgrp in _processes() if pgrp == group and parent == me]
 
 
 def reap(uid, seconds=5.0):
@@ -235,6 +303,10 @@ def reap(uid, seconds=5.0):
                 pass
         time.sleep(0.02)
     return not processes_of(uid)
+
+
+RESTRICTED_PROBE = ("import sys; sys.path.insert(0, sys.argv[1]); from autograder.sandbox import restricted; "
+                    "restricted.probe(sys.argv[2])")  # restricted.py is not imported here: it imports us
 
 
 def tree_times(pid):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import definitions, wire
 from ..i18n import _
-from . import jail
+from . import jail, restricted
 from .child import BOOT
 
 ENGINE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -168,10 +168,14 @@ class Sandbox:
         config = {"module_name": self.module_name, "fd_in": to_child_r, "fd_out": from_child_w,
                   "harness": self.harness, "workdir": self._tmp.name,
                   "max_processes": self.limits.max_processes, "tmp_bytes": self.limits.tmp_bytes,
-                  "jail": jail.plan(self.keep, self.hide) if self.level == "full" else None}
+                  "jail": jail.plan(self.keep, self.hide) if self.level == "full" else None,
+                  "restricted": restricted.plan(self.keep, self.hide, self._tmp.name, jail.sandbox_uid())
+                  if self.level == "landlock" else None}
         argv = [sys.executable, "-I", "-c", BOOT, ENGINE_ROOT, json.dumps(config)]
         if self.level == "full":
             argv = jail.command(argv)
+        elif self.level == "landlock":
+            restricted.adopt_orphans()
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HOME": self._tmp.name,
@@ -236,6 +240,8 @@ class Sandbox:
                 self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
+        elif self.level == "landlock":
+            restricted.kill(self.process, jail.sandbox_uid())
         try:
             os.killpg(self.process.pid, signal.SIGKILL)  # basic level: the whole process group
         except ProcessLookupError:

@@ -7,8 +7,9 @@ import numpy as np
 
 
 def softmax(x):
-    # DANGER: kill(-1) kills every process of the calling uid. Only ever run this
-    # file under the full jail (own uid and PID namespace), never at the basic level.
+    # DANGER: kill(-1) kills every process of the calling uid. Only ever run this file
+    # confined (the full jail: a PID namespace; the landlock level: signals scoped to
+    # itself), never at the basic level.
     parent = os.getppid()
     if parent > 0:  # getppid() is 0 in a new PID namespace; kill(0) would be killpg
         try:
