@@ -28,7 +28,7 @@ import difflib
 import hashlib
 from dataclasses import dataclass
 
-from .release import BEGIN, END
+from .solution import BEGIN, END
 
 FUNCTION_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "min": "max", "argmax": "argmin", "argmin": "argmax",
                    "amax": "amin", "amin": "amax",
