@@ -14,7 +14,9 @@ REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
 RELEASE = ROOT / "assignments" / "mnist_mlp" / "mnist_mlp.py"
 GRADED = ["sigmoid", "softmax", "one_hot", "cross_entropy_error", "affine_layer_backward", "train_step"]
 MUTANTS = sorted((SUBMISSIONS / "mutants").glob("*.py"))
-STYLES = sorted(p for p in (SUBMISSIONS / "styles").iterdir() if p.suffix in (".py", ".ipynb"))
+# The lesson's own code is a style too; it lives with the assignment (the similarity check's boilerplate).
+LESSON = ROOT / "solutions" / "mnist_mlp" / "lesson.py"
+STYLES = sorted([*(p for p in (SUBMISSIONS / "styles").iterdir() if p.suffix in (".py", ".ipynb")), LESSON])
 
 
 def header(path, key):

@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 
-from kit import ROOT, SUBMISSIONS
+from kit import LESSON, ROOT, SUBMISSIONS
 
 STYLES = SUBMISSIONS / "styles"
 EXAMPLES = ROOT / "examples"
@@ -34,7 +34,7 @@ def disguised(source):
 
 
 CANVAS = {  # member name -> content
-    "김민준_101_9001_mnist_mlp.py": (STYLES / "lesson.py").read_text(),  # the lesson's code, on time
+    "김민준_101_9001_mnist_mlp.py": LESSON.read_text(),  # the lesson's code, on time
     "doejohn_LATE_102_9002_mnist_mlp.py": (EXAMPLES / "carol.py").read_text(),  # first upload
     "doejohn_LATE_102_9010_mnist_mlp-1.py": (EXAMPLES / "alice.py").read_text(),  # the resubmission: graded
     "이서연_104_9004_mnist_mlp.py": (STYLES / "einsum.py").read_text(),
@@ -54,7 +54,7 @@ CANVAS_ROSTER = [  # id, name, sis_id, login, email, section, submitted_at
     ("108", "정하늘", "S108", "hjeong", "hjeong@example.edu", "01", ""),  # submitted nothing
 ]
 MOODLE = {
-    "박서연_2001_assignsubmission_file_/mnist_mlp.py": (STYLES / "lesson.py").read_text(),  # folder form, late
+    "박서연_2001_assignsubmission_file_/mnist_mlp.py": LESSON.read_text(),  # folder form, late
     "Jane Doe_2002_assignsubmission_file_mnist_mlp.ipynb": (STYLES / "textbook_cells.ipynb").read_text(),  # flat
     "Participant_2003_assignsubmission_file_/mnist_mlp.py": (STYLES / "textbook_keepdims.py").read_text(),  # blind
     "John Smith_2004_assignsubmission_file_/mnist_mlp.py": (EXAMPLES / "carol.py").read_text(),

@@ -1,9 +1,9 @@
 """Messages for a missing graded function and for running out of memory, as a student reads them."""
 import pytest
 
-from kit import REFERENCE, SUBMISSIONS, self_check
+from kit import LESSON, REFERENCE, self_check
 
-LESSON = (SUBMISSIONS / "styles" / "lesson.py").read_text()
+LESSON_CODE = LESSON.read_text()
 
 
 def _outputs(results, function):
@@ -11,7 +11,7 @@ def _outputs(results, function):
 
 
 @pytest.mark.parametrize("function, source, alias", [
-    ("one_hot", LESSON.replace("def one_hot(labels, num_classes=10):", "def _unused(labels, num_classes=10):"),
+    ("one_hot", LESSON_CODE.replace("def one_hot(labels, num_classes=10):", "def _unused(labels, num_classes=10):"),
      "_change_ont_hot_label"),
     ("cross_entropy_error", REFERENCE.read_text().replace("def cross_entropy_error(", "def cross_entropy("),
      "cross_entropy")])

@@ -1,5 +1,7 @@
-# The code the lesson gives students, verbatim (tests/submissions/styles/lesson.py grades it).
-# Every student copies it, so the similarity check (autograder/similarity.py) ignores it.
+# style: the lesson's code verbatim: naive sigmoid, transposing softmax, textbook loss with 1e-7,
+# and its helper _change_ont_hot_label(Y, 10) called from train_step next to the required one_hot.
+# Every student copies it, so the similarity check (autograder/similarity.py) ignores it, and the
+# kit's tests grade it as a correct style (tests/kit.py STYLES).
 import numpy as np
 
 
