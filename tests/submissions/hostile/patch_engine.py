@@ -1,5 +1,5 @@
 # attack: while its definitions load (a default argument), it appends to the engine's plugin.py a line that gives every check full marks, then kills its grader's worker, hoping to be graded again by a fresh worker that imports the patched engine, where it does nothing (a stub scored 100 on Gradescope this way)
-# loses: sigmoid, softmax, one_hot, cross_entropy_error, affine_layer_backward, train_step
+# loses: sigmoid, softmax, one_hot, cross_entropy_error, affine_layer_backward, train_step, network
 # base: stub
 # DANGER: unconfined, this rewrites the engine it runs from: only ever run it confined, or in a copy.
 import os

@@ -1,5 +1,5 @@
 # attack: one_hot reads every file at the top of the file system (a container's metadata file, its marker file, an installer script) and raises an exception carrying the text around a marker the test planted there, so it would show in its own feedback
-# loses: one_hot
+# loses: one_hot, network
 import os
 
 
