@@ -43,6 +43,15 @@ class Assignment:
         return str(self.release_dir / name) if name else None
 
     @property
+    def sandbox_env(self):
+        """Environment variables the assignment's code needs in the sandbox (``[sandbox] env``): the
+        child's environment is otherwise scrubbed, so a library's settings (its thread count) are data."""
+        env = self.config.get("sandbox", {}).get("env", {})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+            raise ValueError(f"{self.id}: [sandbox] env must map names to strings")
+        return env
+
+    @property
     def public_tests(self):
         return self.release_dir / "tests"
 

@@ -125,8 +125,8 @@ def cmd_check(args):
 def _train(assignment, path, outcome, out):
     """`check --train`: print the training run's report; it also goes into --html."""
     from . import training_check
-    function = assignment.config["schedule"]["function"]
-    failing = [c.title for c in outcome.checks if c.function == function and not c.passed]
+    functions = training_check.predicted_by(assignment)
+    failing = [c.title for c in outcome.checks if c.function in functions and not c.passed]
     try:
         trained = training_check.run(assignment, path, failing)
     except (data.DataError, submission.SubmissionError) as err:
