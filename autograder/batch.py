@@ -15,6 +15,7 @@ Each submission's folder is complete once its results.json exists (it is written
 atomically): ``--resume`` skips those, and Ctrl-C stops the workers without writing
 anything for the submissions they were grading.
 """
+import json
 import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -25,6 +26,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 
 from . import data, report, unzip
+from .assignment import named_by
 from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
 from .workers import complete
@@ -44,6 +46,7 @@ class Entry:
     id: str = ""
     error: str = ""  # set: not a submission; written as a row that says why
     note: str = ""  # added to the status in grades.csv
+    assignment: object = None  # the Assignment it is graded for
 
 
 @dataclass
@@ -66,11 +69,11 @@ def _visible(folder):
     return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
 
 
-def _is_one_student(folder, module):
-    """A folder holding the assignment's file, or a single .py/.ipynb and no folders, is one submission."""
+def _is_one_student(folder, modules):
+    """A folder holding an assignment's file, or a single .py/.ipynb and no folders, is one submission."""
     inside = _visible(folder)
     code = [p for p in inside if p.suffix in CODE_SUFFIXES and p.is_file()]
-    return (any(p.stem == module for p in code)
+    return (any(p.stem in modules for p in code)
             or (len(code) == 1 and not any(p.is_dir() for p in inside)))
 
 
@@ -89,20 +92,21 @@ def _members(folder, out_dir):
     return found
 
 
-def _class_folder(folder, shown, module, inputs):
+def _class_folder(folder, shown, modules, inputs):
     """The class inside ``folder``, unwrapped once when its only entry is a folder of students
     (``class_export/erin.py``, ``class_export/frank.py``: how LMSs and OS zip tools export)."""
     inside = _visible(folder)
     if len(inside) == 1 and inside[0].is_dir() and not inside[0].is_symlink() \
-            and not _is_one_student(inside[0], module):
+            and not _is_one_student(inside[0], modules):
         inputs.messages.append(f"{shown} holds only the folder {inside[0].name}/: "
                                f"graded its {len(_visible(inside[0]))} entries as the class")
         return inside[0]
     return folder
 
 
-def collect(paths, workdir, out_dir, module):
-    """The submissions in ``paths``; InputError if a path does not exist or is not a submission."""
+def collect(paths, workdir, out_dir, modules):
+    """The submissions in ``paths`` (of the assignments whose ``modules`` are given); InputError if a
+    path does not exist or is not a submission."""
     inputs = Inputs()
     out_dir = Path(out_dir).resolve()
     for path in map(Path, paths):
@@ -117,12 +121,12 @@ def collect(paths, workdir, out_dir, module):
                 continue
             inputs.rejected += [(f"{path.name}:{name}", f"rejected from {path.name}: {reason}")
                                 for name, reason in problems]
-            inputs.entries += _members(_class_folder(dest, path.name, module, inputs), out_dir)
+            inputs.entries += _members(_class_folder(dest, path.name, modules, inputs), out_dir)
         elif path.is_dir() and not path.is_symlink():
-            if _is_one_student(path, module):
+            if _is_one_student(path, modules):
                 inputs.entries.append(Entry(path))  # one student's folder
             else:
-                inputs.entries += _members(_class_folder(path, path.name, module, inputs), out_dir)
+                inputs.entries += _members(_class_folder(path, path.name, modules, inputs), out_dir)
         elif path.is_file() and path.suffix in CODE_SUFFIXES and not path.is_symlink():
             inputs.entries.append(Entry(path))
         else:
@@ -171,13 +175,37 @@ def backend(assignment, out_dir, timeout, jobs, scheduler):
     return Workers(assignment, out_dir, timeout, jobs)
 
 
-def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None):
-    """Grade ``paths`` into ``out_dir``; write grades.csv and summary.html from every result."""
+def assign(entries, candidates):
+    """Give every entry its assignment: the only candidate, else the one its file names. InputError
+    when there are several and a submission does not say which it is: nothing is guessed."""
+    unnamed = []
+    for entry in entries:
+        entry.assignment = candidates[0] if len(candidates) == 1 else named_by(entry.path, candidates)
+        if entry.assignment is None and not entry.error:
+            unnamed.append(entry.path.name)
+    if unnamed:
+        modules = " or ".join(f"{a.module}.py" for a in candidates)
+        raise InputError(f"several assignments exist ({', '.join(a.id for a in candidates)}) and "
+                         f"{len(unnamed)} submission(s) do not say which they are ({', '.join(unnamed[:5])}"
+                         f"{', ...' if len(unnamed) > 5 else ''}): a class may mix them only if every file is "
+                         f"named {modules}; otherwise name the assignment with --assignment; nothing was graded")
+    used = list({e.assignment.id: e.assignment for e in entries if e.assignment}.values())
+    for entry in entries:  # not a submission: any backend writes its row
+        entry.assignment = entry.assignment or (used or candidates)[0]
+    return used or candidates[:1]
+
+
+def run(candidates, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None):
+    """Grade ``paths`` into ``out_dir``; write grades.csv and summary.html from every result.
+
+    ``candidates``: the assignment the class did, or several, each submission then graded for the
+    one its file names (``assign``)."""
     out_dir = Path(out_dir)
     batch = Batch()
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as work:
         try:
-            inputs = collect(paths, work, out_dir, assignment.module)
+            inputs = collect(paths, work, out_dir, [a.module for a in candidates])
+            used = assign(inputs.entries, candidates)
         except InputError as err:
             console.print(f"[red]error: {err}[/]", highlight=False)
             batch.code = USAGE
@@ -191,20 +219,20 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             console.print(message, highlight=False)
         for name, reason in rejected:
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
-        spec = assignment.config.get("dataset")
-        if spec and entries:  # verify once, up front, so workers only read a known-good copy
-            data.load(spec)
+        for spec in {json.dumps(a.config.get("dataset"), sort_keys=True) for a in used}:
+            if json.loads(spec) and entries:  # verify once, up front, so workers only read a known-good copy
+                data.load(json.loads(spec))
         todo = [e for e in entries if not (resume and complete(out_dir / e.id))]
         batch.resumed = len(entries) - len(todo)
         if batch.resumed:
             console.print(f"--resume: {batch.resumed} submission(s) already graded, {len(todo)} to go")
-        timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
-        workers = backend(assignment, out_dir, timeout, jobs, scheduler)
-        pool = ThreadPoolExecutor(workers.slots)
+        backends = {a.id: backend(a, out_dir, a.config.get("limits", {}).get("submission_seconds", 300) + 120, jobs,
+                                  scheduler) for a in used}
+        pool = ThreadPoolExecutor(max(b.slots for b in backends.values()))
         try:
             with progress_bar(console) as progress:
                 task = progress.add_task("grading", total=len(todo))
-                futures = {pool.submit(workers.grade, e): e for e in todo}
+                futures = {pool.submit(backends[e.assignment.id].grade, e): e for e in todo}
                 for future in as_completed(futures):
                     try:
                         future.result()
@@ -213,7 +241,8 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
                     batch.graded += 1
                     progress.advance(task)
         except KeyboardInterrupt:
-            workers.interrupt()
+            for workers in backends.values():
+                workers.interrupt()
             pool.shutdown(wait=True, cancel_futures=True)
             left = sum(not complete(out_dir / e.id) for e in entries)
             console.print(f"[yellow]interrupted: {len(entries) - left} graded, {left} left; "
@@ -221,14 +250,16 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             batch.code = INTERRUPTED
             return batch
         finally:
-            workers.close()
+            for workers in backends.values():
+                workers.close()
         pool.shutdown()
     batch.rows = [_final_row(out_dir / e.id, e) for e in entries]
     batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}
                    for name, reason in rejected]
     batch.columns = report.function_columns(batch.rows)
-    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column))
-    title = f"{assignment.config.get('title', assignment.id)}: class summary"
+    report.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column,
+                                                                  with_assignment=len(used) > 1))
+    title = " + ".join(a.config.get("title", a.id) for a in used) + ": class summary"
     report.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title))
     return batch
 

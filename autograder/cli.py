@@ -21,7 +21,7 @@ console = Console(stderr=True)
 
 def cmd_grade(args):
     from . import batch
-    assignment = assignments.resolve(args.assignment)
+    candidates = assignments.candidates(args.assignment)  # several: each submission names its own
     _use_language(args.lang)
     if jail.level() != "full":
         one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
@@ -33,9 +33,9 @@ def cmd_grade(args):
         console.print(f"[yellow]warning: {jail.UNCONFINED_RISK}[/]")
     out_dir = Path(args.out)
     start = time.monotonic()
-    scheduler = args.scheduler or os.environ.get("AUTOGRADER_SCHEDULER") or \
-        assignment.config.get("grading", {}).get("scheduler")
-    result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
+    scheduler = args.scheduler or os.environ.get("AUTOGRADER_SCHEDULER") or next(
+        (a.config["grading"]["scheduler"] for a in candidates if a.config.get("grading", {}).get("scheduler")), None)
+    result = batch.run(candidates, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
                        id_column=args.id_column, console=console, scheduler=scheduler)
     if result.code:
         return result.code
@@ -53,7 +53,7 @@ def _use_language(language):
 
 
 def cmd_grade_one(args):
-    assignment = assignments.resolve(args.assignment)
+    assignment = assignments.resolve(args.assignment, path=args.path)
     grade_one(assignment, args.path, args.out, student=args.id)
     return 0
 
@@ -85,15 +85,21 @@ def _cut(text, width):
 
 
 def cmd_check(args):
-    assignment = assignments.resolve(args.assignment)
+    candidates = assignments.candidates(args.assignment)
+    if not args.path:  # the assignment's own file (several assignments: the one named)
+        own = assignments.resolve(args.assignment)
+        args.path = str(own.release_dir / f"{own.module}.py")
+    assignment = candidates[0] if len(candidates) == 1 else assignments.named_by(args.path, candidates)
     _use_language(args.lang)
-    i18n.choose(assignment)
-    path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
+    i18n.choose(assignment or candidates[0])
     out = Console(soft_wrap=True)
     try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
-        path = submission.load(path, assignment.module).path
+        path = submission.load(Path(args.path), (assignment or candidates[0]).module).path
     except submission.SubmissionError as err:
         console.print(f"[red]{submission.unreadable_note(err.translated())}[/]", highlight=False)
+        return 2
+    if assignment is None:
+        console.print(f"[red]{assignments.unnamed(path, candidates)}[/]", highlight=False)
         return 2
     outcome = run_checks(assignment, path, hidden=False)
     out.print("[bold]" + escape(i18n._("Self-check of {path}").format(path=path)) + "[/] "

@@ -30,6 +30,7 @@ class Outcome:
     artifacts: dict = field(default_factory=dict)  # plain data the checks recorded (plugin.artifacts)
     log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
     grade_range: tuple = ()  # check only: (least, most) public points `grade` would give
+    assignment: str = ""  # the id of the assignment it was graded for
 
     @property
     def score(self):
@@ -58,7 +59,8 @@ def run_checks(assignment, path, *, hidden):
     if code == pytest.ExitCode.INTERRUPTED:  # Ctrl-C: a half-graded submission must not be written
         raise KeyboardInterrupt("grading was interrupted")
     outcome = Outcome(student_id(path), list(plugin.results.values()), capped(plugin.notes),
-                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts)
+                      plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts,
+                      assignment=assignment.id)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         outcome.error = f"the checks could not run (pytest exit code {int(code)}); see grader.log"
         outcome.log = log.getvalue()

@@ -166,6 +166,8 @@ def results_json(outcome, kind=None):
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
     if artifacts:
         results["extra_data"]["artifacts"] = artifacts
+    if outcome.assignment:
+        results["extra_data"]["assignment"] = outcome.assignment
     if outcome.grade_range:  # check: the public points `grade` would give, at least and at most
         results["extra_data"]["grade_range"] = list(outcome.grade_range)
     validate(results)
@@ -223,20 +225,23 @@ def test_accuracy(results):
     return (artifacts.get("training") or {}).get("test_accuracy", artifacts.get("test_accuracy"))
 
 
-def grades_csv(rows, functions, id_column="student"):
+def grades_csv(rows, functions, id_column="student", with_assignment=False):
     """``rows``: results.json documents. One line per student, per-function points.
 
-    ``id_column`` names the student column (e.g. an LMS's "SIS User ID").
+    ``id_column`` names the student column (e.g. an LMS's "SIS User ID"); ``with_assignment``
+    adds the assignment each was graded for (a class that mixed several).
     """
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([id_column, "score", "max_score", *functions, "test_accuracy", "status"])
+    writer.writerow([id_column, *(["assignment"] if with_assignment else []), "score", "max_score", *functions,
+                     "test_accuracy", "status"])
     for r in rows:
         extra = r.get("extra_data", {})
         points = extra.get("functions", {})
         max_score = sum(t["max_score"] for t in r["tests"])
         accuracy = test_accuracy(r)
-        writer.writerow([extra.get("student", ""), f"{r.get('score', 0):g}", f"{max_score:g}",
+        writer.writerow([extra.get("student", ""), *([extra.get("assignment", "")] if with_assignment else []),
+                         f"{r.get('score', 0):g}", f"{max_score:g}",
                          *(f"{points.get(f, [0])[0]:g}" for f in functions),
                          "" if accuracy is None else f"{accuracy:.4f}", status(r)])
     return buf.getvalue()

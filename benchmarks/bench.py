@@ -36,7 +36,7 @@ REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
 def grade(paths, out, jobs=1):
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, paths), "--out", str(out),
-                    "--jobs", str(jobs)], cwd=ROOT, check=True, capture_output=True)
+                    "--jobs", str(jobs), "--assignment", "mnist_mlp"], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - start
 
 

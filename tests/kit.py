@@ -46,16 +46,16 @@ def run_cli(*args, cwd=ROOT, timeout=1200):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def grade(paths, out, jobs=2):
-    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs)
+def grade(paths, out, jobs=2, assignment="mnist_mlp"):
+    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs, "--assignment", assignment)
     assert proc.returncode == 0, proc.stderr
     return {p.name: json.loads((p / "results.json").read_text())
             for p in Path(out).iterdir() if (p / "results.json").is_file()}
 
 
-def self_check(path, out):
+def self_check(path, out, assignment="mnist_mlp"):
     """What a student sees: ``python -m autograder check`` on one file, as results.json."""
-    proc = run_cli("check", path, "--json", out)
+    proc = run_cli("check", path, "--json", out, "--assignment", assignment)
     assert Path(out).is_file(), proc.stderr
     return json.loads(Path(out).read_text())
 

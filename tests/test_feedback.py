@@ -34,7 +34,7 @@ def graded(tmp_path_factory):
     (folder / "alice.py").write_text((EXAMPLES / "alice.py").read_text())  # trains: curves
     (folder / "carol.py").write_text((EXAMPLES / "carol.py").read_text())  # fails public and hidden checks
     out = tmp_path_factory.mktemp("feedback_out")
-    proc = run_cli("grade", folder, "--out", out, "--jobs", 2)
+    proc = run_cli("grade", folder, "--out", out, "--jobs", 2, "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -88,7 +88,7 @@ def test_training_curves_next_to_the_reference(graded):
 
 def test_self_check_writes_the_same_feedback(tmp_path):
     target = tmp_path / "mine.html"
-    proc = run_cli("check", EXAMPLES / "carol.py", "--html", target, timeout=300)
+    proc = run_cli("check", EXAMPLES / "carol.py", "--html", target, "--assignment", "mnist_mlp", timeout=300)
     assert proc.returncode == 1
     page = target.read_text()
     assert "Self-check (public checks only)" in page and "Score: 36 / 66" in page

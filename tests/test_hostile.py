@@ -110,7 +110,7 @@ def hostile_grades(request):
             data.chmod(0o644)
             cache.mkdir()
             os.chown(cache, account.pw_uid, account.pw_gid)
-            proc = unprivileged.run_as_user(["grade", folder, "--out", out, "--jobs", 2],
+            proc = unprivileged.run_as_user(["grade", folder, "--out", out, "--jobs", 2, "--assignment", "mnist_mlp"],
                                             needs=[ROOT, folder, out], stash=base / "stash",
                                             env={"MNIST_NPZ": str(data)},
                                             binds=[(cache, ROOT / "source_data" / "cache")])

@@ -114,7 +114,7 @@ def korean_grade(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ko")
     bug = ROOT / "tests" / "submissions" / "mutants" / "softmax_axis0.py"
     (folder / "minji.py").write_text(ASSIGNMENT.reference_path.read_text() + "\n\n" + bug.read_text())
-    proc = run_cli("grade", folder / "minji.py", "--out", folder / "out", "--lang", "ko")
+    proc = run_cli("grade", folder / "minji.py", "--out", folder / "out", "--lang", "ko", "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     return folder / "out"
 
