@@ -43,6 +43,12 @@ class Assignment:
         return str(self.release_dir / name) if name else None
 
     @property
+    def requirements(self):
+        """What the student's code needs beyond the kit's own dependencies (``requirements``), as
+        pip requirement strings: the handout and the Gradescope image install them."""
+        return list(self.config.get("requirements", []))
+
+    @property
     def sandbox_env(self):
         """Environment variables the assignment's code needs in the sandbox (``[sandbox] env``): the
         child's environment is otherwise scrubbed, so a library's settings (its thread count) are data."""

@@ -202,7 +202,7 @@ def handout_pyproject(assignment, files):
     prefix = "assignments/"
     inside = sorted(name[len(prefix):] for _, name in files if name.startswith(prefix))
     return HANDOUT_PYPROJECT.format(id=assignment.id, version=project["version"], python=project["requires-python"],
-                                    dependencies=json.dumps(project["dependencies"]),
+                                    dependencies=json.dumps(project["dependencies"] + assignment.requirements),
                                     assignment_files=json.dumps(inside))
 
 

@@ -18,12 +18,15 @@ pytestmark = pytest.mark.slow
 EXAMPLES = ROOT / "examples"
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    target = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    proc = run_cli("bundle", "gradescope", "--out", target)
+def _bundle(target, assignment_id):
+    proc = run_cli("bundle", "gradescope", "--out", target, "--assignment", assignment_id)
     assert proc.returncode == 0, proc.stderr
     return target
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    return _bundle(tmp_path_factory.mktemp("dist") / "autograder.zip", "mnist_mlp")
 
 
 def test_bundle_contents(bundle):
@@ -47,7 +50,7 @@ def test_bundle_contents(bundle):
 
 def test_with_data_embeds_the_verified_copy(tmp_path):
     target = tmp_path / "offline.zip"
-    proc = run_cli("bundle", "gradescope", "--out", target, "--with-data")
+    proc = run_cli("bundle", "gradescope", "--out", target, "--with-data", "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(target) as zf:
         embedded = zf.getinfo("source_data/mnist.npz").file_size
@@ -62,10 +65,9 @@ def _unzip_like_gradescope(bundle, source):
             os.chmod(source / info.filename, (info.external_attr >> 16) & 0o777 or 0o644)
 
 
-@pytest.fixture(scope="module")
-def gradescope(bundle, tmp_path_factory):
-    """One image (setup.sh ran once), three submissions graded by run_autograder side by side."""
-    base = tmp_path_factory.mktemp("gradescope")
+def _gradescope(bundle, base, submissions, module):
+    """One image (setup.sh ran once), ``submissions`` ({kind: path}) graded by run_autograder side by
+    side, each as ``module``.py; (results by kind, the image's source folder)."""
     source = base / "image" / "autograder" / "source"
     source.mkdir(parents=True)
     _unzip_like_gradescope(bundle, source)
@@ -73,14 +75,12 @@ def gradescope(bundle, tmp_path_factory):
     setup = subprocess.run([str(source / "setup.sh")], env=env, capture_output=True, text=True, timeout=300)
     assert setup.returncode == 0, setup.stderr
     assert (source / "source_data" / "mnist.npz").is_file()  # the data step ran (from $MNIST_NPZ)
-    hostile = materialize(SUBMISSIONS / "hostile" / "os_exit.py", base)
-    submissions = {"correct": EXAMPLES / "alice.py", "buggy": EXAMPLES / "carol.py", "hostile": hostile}
     runs = {}
     for kind, path in submissions.items():
         root = base / kind
         (root / "autograder" / "submission").mkdir(parents=True)
         (root / "autograder" / "source").symlink_to(source)
-        shutil.copy(path, root / "autograder" / "submission" / "mnist_mlp.py")
+        shutil.copy(path, root / "autograder" / "submission" / f"{module}.py")
         env = {k: v for k, v in os.environ.items() if k != "MNIST_NPZ"}  # graded from the image's copy
         runs[kind] = subprocess.Popen([str(source / "run_autograder")], env={**env, "AUTOGRADER_ROOT": str(root)},
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -90,6 +90,14 @@ def gradescope(bundle, tmp_path_factory):
         assert proc.returncode == 0, err
         results[kind] = json.loads((base / kind / "autograder" / "results" / "results.json").read_text())
     return results, source
+
+
+@pytest.fixture(scope="module")
+def gradescope(bundle, tmp_path_factory):
+    base = tmp_path_factory.mktemp("gradescope")
+    hostile = materialize(SUBMISSIONS / "hostile" / "os_exit.py", base)
+    return _gradescope(bundle, base, {"correct": EXAMPLES / "alice.py", "buggy": EXAMPLES / "carol.py",
+                                      "hostile": hostile}, "mnist_mlp")
 
 
 @pytest.mark.parametrize("kind", ["correct", "buggy", "hostile"])
@@ -118,3 +126,20 @@ def test_the_bundled_engine_did_the_grading(gradescope):
     assert list(cache.glob("mnist_npz-*/READY"))  # the verified copy, uncompressed for the trusted side
     assert list(cache.glob("mnist_mlp-reference-curve-*.json"))
     assert not list(source.glob(".work-*"))  # the per-submission work folders are gone
+
+
+def test_a_keras_bundle_installs_tensorflow_and_grades_the_lesson(tmp_path):
+    """keras_mlp's bundle: its requirements pinned beside the kit's, the data's variable named in
+    setup.sh from its assignment.toml, and a correct submission graded in the simulated image."""
+    bundle = _bundle(tmp_path / "keras.zip", "keras_mlp")
+    with zipfile.ZipFile(bundle) as zf:
+        names, setup = set(zf.namelist()), zf.read("setup.sh").decode()
+        pinned = dict(r.split("==") for r in zf.read("requirements.txt").decode().split())
+    assert "solutions/keras_mlp/tests/test_hidden.py" in names and not any("mnist_mlp/" in n for n in names)
+    assert pinned["tensorflow-cpu"] == importlib.metadata.version("tensorflow-cpu")
+    assert "# The data: $MNIST_NPZ if set" in setup
+    results, _ = _gradescope(bundle, tmp_path, {"correct": ROOT / "solutions" / "keras_mlp" / "keras_mlp.py"},
+                             "keras_mlp")
+    report.validate(results["correct"])
+    assert results["correct"]["score"] == 100, [t["output"] for t in results["correct"]["tests"]
+                                                if t["status"] != "passed"]

@@ -6,13 +6,15 @@ sent and turns what they make into plain data: a model's layers and compile sett
 names and numbers, its weights and outputs as arrays. No model object ever leaves the
 sandbox, and the grader never imports TensorFlow.
 
-Checks of one function use the lesson's model (``lesson_model``, public like the lesson)
-wherever they need a model the student did not have to write for it: compile_model's checks
-compile the lesson's model, so a bug in build_model costs build_model's points only.
+Checks of one function use the lesson's model wherever they need a model the student did not
+have to write for it: compile_model's checks compile it, so a bug in build_model costs
+build_model's points only. The checks send it as data (``lesson``: the layer sizes and
+activations, and how the lesson compiles it, from assignment.toml's [lesson]), and
+``lesson_model`` builds it: this file holds no answer.
 """
 import numpy as np
 
-CLASSES = 10
+CLASSES = 10  # the digits: the categorical loss takes one-hot rows of this width
 _run = {}  # the training run: the student's compiled model and how its labels are fed
 
 
@@ -27,11 +29,14 @@ def _as_model(value, what):
     return value
 
 
-def lesson_model():
-    """The lesson's network, as the lesson writes it (for checks of the other functions)."""
+def lesson_model(lesson):
+    """A Sequential of Dense layers from plain data: ``lesson["layers"]`` (the input size, then each
+    layer's units) and ``lesson["activations"]``."""
     keras = _keras()
-    return keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(50, activation="sigmoid"),
-                             keras.layers.Dense(CLASSES, activation="softmax")])
+    sizes = lesson["layers"]
+    return keras.Sequential([keras.Input(shape=(sizes[0],)),
+                             *(keras.layers.Dense(units, activation=activation)
+                               for units, activation in zip(sizes[1:], lesson["activations"]))])
 
 
 def _compiled(student, model):
@@ -133,15 +138,15 @@ def outputs(student, weights, x):
     return np.asarray(model(x, training=False))
 
 
-def compile_settings(student):
+def compile_settings(student, lesson):
     """The lesson's model compiled by the student's compile_model, described."""
-    return describe_compile(_compiled(student, lesson_model()))
+    return describe_compile(_compiled(student, lesson_model(lesson)))
 
 
-def compile_steps(student, weights, xs, labels):
+def compile_steps(student, lesson, weights, xs, labels):
     """The lesson's model, compiled by the student's compile_model, trained one batch at a time
     from ``weights``: the weights after every step."""
-    model = _compiled(student, lesson_model())
+    model = _compiled(student, lesson_model(lesson))
     model.set_weights(weights)
     encode, after = _encoder(model), []
     for x, y in zip(xs, labels):
@@ -150,16 +155,14 @@ def compile_steps(student, weights, xs, labels):
     return after
 
 
-def fit(student, x, y):
+def fit(student, lesson, x, y):
     """The student's train on the lesson's model, compiled by their compile_model (or, if that
     fails, as the lesson compiles it): the history it returned and whether it trained the model."""
-    model = lesson_model()
     try:
-        model, compiled_by = _compiled(student, model), "student"
+        model, compiled_by = _compiled(student, lesson_model(lesson)), "student"
     except Exception:  # noqa: BLE001  compile_model's own checks say what is wrong with it
-        model = lesson_model()
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        compiled_by = "lesson"
+        model, compiled_by = lesson_model(lesson), "lesson"
+        model.compile(**lesson["compile"])
     before = model.get_weights()
     returned = student.train(model, x, y)
     history = getattr(returned, "history", returned)

@@ -24,7 +24,7 @@ import keras
 # %%
 def preprocess(images):
     """Raw MNIST images ``(N, 28, 28)`` of uint8 -> the network's input: float32 ``(N, 784)`` in [0, 1]."""
-    # hint: reshape to (N, 784), convert to float32 and divide by 255
+    # hint: flatten each image to 784 numbers, make them float32, and scale 0..255 to 0..1
     ### BEGIN SOLUTION
     images = np.asarray(images)
     return images.reshape(len(images), -1).astype(np.float32) / 255.0
@@ -38,7 +38,7 @@ def preprocess(images):
 def build_model():
     """The lesson's network: a ``keras.Sequential`` of Dense(50, sigmoid) on inputs of shape (784,),
     then Dense(10, softmax). 39,760 parameters."""
-    # hint: keras.Sequential([keras.layers.Dense(50, activation="sigmoid", input_shape=(784,)), ...])
+    # hint: a keras.Sequential of two keras.layers.Dense layers; the model needs its input shape, (784,)
     ### BEGIN SOLUTION
     return keras.Sequential([
         keras.Input(shape=(784,)),
@@ -52,7 +52,7 @@ def build_model():
 def compile_model(model):
     """Compile ``model`` as the lesson does: the Adam optimizer, the sparse categorical
     cross-entropy loss (the labels are integers) and the accuracy metric. Returns the model."""
-    # hint: model.compile(optimizer=..., loss=..., metrics=[...]) with the lesson's three names
+    # hint: model.compile takes an optimizer, a loss and a list of metrics, each by its Keras name
     ### BEGIN SOLUTION
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
@@ -71,7 +71,7 @@ def compile_model(model):
 def train(model, x, y, epochs=10):
     """Fit the compiled ``model`` to ``x`` (preprocessed) and integer labels ``y``, ``epochs``
     epochs of batches of 32; return the History ``fit`` returns."""
-    # hint: return model.fit(x, y, batch_size=32, epochs=epochs)
+    # hint: model.fit trains the model and returns its History
     ### BEGIN SOLUTION
     return model.fit(x, y, batch_size=32, epochs=epochs, verbose=0)
     ### END SOLUTION

@@ -6,6 +6,7 @@ numbers, arrays for everything else. No reference solution here, and no TensorFl
 checks never see a model object.
 """
 import numpy as np
+import pytest
 
 from autograder.checks import as_array, check, explain_errors, expect_close, fail, value_lines
 from autograder.i18n import _
@@ -18,6 +19,13 @@ PARAMETERS = INPUTS * HIDDEN + HIDDEN + HIDDEN * CLASSES + CLASSES  # 39,760
 
 def rng(salt):
     return np.random.default_rng([RNG_SEED, salt])
+
+
+@pytest.fixture(scope="module")
+def lesson(assignment):
+    """The lesson's model as data ([lesson] in assignment.toml): the harness builds it for the checks
+    of compile_model and train, so that a bug in build_model costs build_model's points only."""
+    return {"layers": assignment.config["schedule"]["layers"], **assignment.config["lesson"]}
 
 
 def raw_images(salt, n=5):
@@ -194,16 +202,16 @@ ACCURACY = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accur
             "CategoricalAccuracy")
 
 
-def compile_settings(student):
-    settings = student.harness("compile_settings")
+def compile_settings(student, lesson):
+    settings = student.harness("compile_settings", lesson)
     if not isinstance(settings, dict) or not all(k in settings for k in ("optimizer", "loss", "metrics")):
         fail(_("the grader could not read your model's compile settings"))
     return settings
 
 
 @check("compile_model", "the Adam optimizer with the lesson's settings", points=7)
-def test_compile_optimizer(student):
-    optimizer = compile_settings(student)["optimizer"]
+def test_compile_optimizer(student, lesson):
+    optimizer = compile_settings(student, lesson)["optimizer"]
     name, config = optimizer["class"], optimizer["config"]
     if name != "Adam":
         fail(_("the optimizer is {name}; expected Adam").format(name=name),
@@ -220,8 +228,8 @@ def test_compile_optimizer(student):
 
 
 @check("compile_model", "the cross-entropy loss of a softmax output", points=7)
-def test_compile_loss(student):
-    loss = compile_settings(student)["loss"]
+def test_compile_loss(student, lesson):
+    loss = compile_settings(student, lesson)["loss"]
     name, config = str(loss["name"]), loss["config"]
     if name not in LOSSES:
         causes = {"mean_squared_error": _("mean squared error is a regression loss: use "
@@ -236,8 +244,8 @@ def test_compile_loss(student):
 
 
 @check("compile_model", "reports the accuracy metric", points=4)
-def test_compile_metrics(student):
-    metrics = [str(m) for m in compile_settings(student)["metrics"]]
+def test_compile_metrics(student, lesson):
+    metrics = [str(m) for m in compile_settings(student, lesson)["metrics"]]
     if any(m in ACCURACY for m in metrics):
         return
     fail(_("the metrics are {metrics}; expected accuracy").format(metrics=", ".join(metrics) or _("none")),
@@ -249,7 +257,7 @@ RANK_ERRORS = ("must have the same rank", "must have rank", "same shape", "Shape
 
 
 @check("train", "optional: fits the model and returns its history, a loss and an accuracy per epoch", points=5)
-def test_train_history(student):
+def test_train_history(student, lesson):
     r = rng(40)
     x, y = r.random((64, INPUTS), dtype=np.float32), r.integers(0, CLASSES, size=64)
     try:
@@ -258,7 +266,7 @@ def test_train_history(student):
                                "they are (the lesson's are integers), so compile with the sparse loss, or one-hot "
                                "them in train with keras.utils.to_categorical(y, 10)"),
                              lambda message: any(e in message for e in RANK_ERRORS))):
-            fitted = student.harness("fit", x, y)
+            fitted = student.harness("fit", lesson, x, y)
     except (NotImplementedYet, MissingFunction):
         return  # optional: a train that is not written costs nothing
     if not isinstance(fitted, dict) or not isinstance(fitted.get("history"), dict):
