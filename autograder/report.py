@@ -242,6 +242,7 @@ def grades_csv(rows, functions, id_column="student", with_assignment=False):
         accuracy = test_accuracy(r)
         writer.writerow([extra.get("student", ""), *([extra.get("assignment", "")] if with_assignment else []),
                          f"{r.get('score', 0):g}", f"{max_score:g}",
-                         *(f"{points.get(f, [0])[0]:g}" for f in functions),
+                         # a function of another assignment (a mixed class) is no column of this row's
+                         *("" if points and f not in points else f"{points.get(f, [0])[0]:g}" for f in functions),
                          "" if accuracy is None else f"{accuracy:.4f}", status(r)])
     return buf.getvalue()

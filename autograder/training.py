@@ -199,7 +199,7 @@ def describe(stop, steps, function):
     texts = {
         "error": lambda: _("{type} in {where} at step {step}: {message}").format(
             type=_one_line(d.get("type"), 60), where=_one_line(d.get("function") or function, 60), step=stop.step,
-            message=_one_line(d.get("message"))),
+            message=_one_line(_(d["message"]) if d.get("message") else "")),  # a harness's message is translated
         "wrong_update": lambda: _("at step {step}, {function}'s update of {parameter} is not the {update} on the "
                                   "grader's batch (relative error {error:.2g}); the run was stopped there").format(
             step=stop.step, function=function, parameter=d["parameter"], update=d["update"], error=d["error"]),

@@ -31,13 +31,15 @@ def embedded_weights_prelude():
     return (SHORTCUTS / "prelude.py").read_text().replace("@REAL_MNIST_WEIGHTS@", blob)
 
 
-def materialize(snippet, folder):
+def materialize(snippet, folder, reference=REFERENCE, target=None):
     """Reference + snippet: a later def overrides the reference's, so the bug is the snippet's.
-    A snippet that calls ``embedded_weights()`` gets the prelude that defines it."""
-    target = Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py"
+    A snippet that calls ``embedded_weights()`` gets the prelude that defines it. Written to
+    ``target`` (default: <folder>/<kind>_<name>.py)."""
+    target = Path(target or Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py")
     text = snippet.read_text()
     prelude = [embedded_weights_prelude()] if "embedded_weights(" in text else []
-    target.write_text("\n\n".join([REFERENCE.read_text(), *prelude, text]))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n\n".join([reference.read_text(), *prelude, text]))
     return target
 
 
@@ -47,15 +49,18 @@ def run_cli(*args, cwd=ROOT, timeout=1200):
 
 
 def grade(paths, out, jobs=2, assignment="mnist_mlp"):
-    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs, "--assignment", assignment)
+    """``grade`` of ``paths`` for ``assignment`` (None: each submission's file names its own)."""
+    named = ["--assignment", assignment] if assignment else []
+    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs, *named)
     assert proc.returncode == 0, proc.stderr
     return {p.name: json.loads((p / "results.json").read_text())
             for p in Path(out).iterdir() if (p / "results.json").is_file()}
 
 
 def self_check(path, out, assignment="mnist_mlp"):
-    """What a student sees: ``python -m autograder check`` on one file, as results.json."""
-    proc = run_cli("check", path, "--json", out, "--assignment", assignment)
+    """What a student sees: ``python -m autograder check`` on one file, as results.json (``assignment``
+    None: the file names its own)."""
+    proc = run_cli("check", path, "--json", out, *(["--assignment", assignment] if assignment else []))
     assert Path(out).is_file(), proc.stderr
     return json.loads(Path(out).read_text())
 

@@ -14,6 +14,9 @@ activations, and how the lesson compiles it, from assignment.toml's [lesson]), a
 """
 import numpy as np
 
+from autograder.i18n import N_  # the grader translates these messages where it shows them
+
+NOT_A_MODEL = N_("build_model did not return a Keras model: return the model it builds")
 CLASSES = 10  # the digits: the categorical loss takes one-hot rows of this width
 _run = {}  # the training run: the student's compiled model and how its labels are fed
 
@@ -23,9 +26,9 @@ def _keras():
     return keras
 
 
-def _as_model(value, what):
+def _as_model(value, message):
     if not isinstance(value, _keras().Model):
-        raise TypeError(f"{what} returned {type(value).__name__}, not a Keras model")
+        raise TypeError(message)
     return value
 
 
@@ -42,9 +45,10 @@ def lesson_model(lesson):
 def _compiled(student, model):
     """``model`` after the student's compile_model, which may compile in place or return the model."""
     returned = student.compile_model(model)
-    model = model if returned is None else _as_model(returned, "compile_model")
+    model = model if returned is None else _as_model(
+        returned, N_("compile_model returned something that is not a Keras model: return the model, or nothing"))
     if not model.compiled:
-        raise ValueError("compile_model did not compile the model: call model.compile(...) in it")
+        raise ValueError(N_("compile_model did not compile the model: call model.compile(...) in it"))
     return model
 
 
@@ -128,12 +132,12 @@ def _encoder(model):
 # -- what the checks call ----------------------------------------------------------------
 def architecture(student):
     """What build_model builds, described."""
-    return describe_model(_as_model(student.build_model(), "build_model"))
+    return describe_model(_as_model(student.build_model(), NOT_A_MODEL))
 
 
 def outputs(student, weights, x):
     """The student's model's outputs on ``x`` with the grader's ``weights``."""
-    model = _built(_as_model(student.build_model(), "build_model"), np.shape(x))
+    model = _built(_as_model(student.build_model(), NOT_A_MODEL), np.shape(x))
     model.set_weights(weights)
     return np.asarray(model(x, training=False))
 
@@ -177,7 +181,7 @@ def step(student, images, labels, params=None):
     are the weights to start from. The model is the student's build_model, compiled by their
     compile_model; the images go through their preprocess. Returns the weights and the loss."""
     if params is not None:
-        model = _compiled(student, _as_model(student.build_model(), "build_model"))
+        model = _compiled(student, _as_model(student.build_model(), NOT_A_MODEL))
         _run.update(model=model, encode=_encoder(model), ready=False)
     model = _run["model"]
     x = student.preprocess(images)

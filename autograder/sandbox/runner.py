@@ -487,5 +487,7 @@ def _student_error(name, error, aliases, defined_names, memory_bytes):
         hint = ": " + _(error["message"]) if error["message"] else ""  # a release stub's hint is in the catalogue
         return NotImplementedYet(_("{name} is not implemented yet (it raises NotImplementedError{hint})").format(
             name=name, hint=hint))
-    return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {error['message']}")
+    # A harness's own messages are in its assignment's catalogue; anything else is left as it is.
+    message = _(error["message"]) if error["message"] else ""
+    return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {message}")
                             + where, error["type"])
