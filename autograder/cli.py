@@ -1,4 +1,4 @@
-"""Command line: grade, check, release, data, baseline, bundle."""
+"""Command line: grade, check, release, data, bundle."""
 import argparse
 import os
 import sys
@@ -166,11 +166,6 @@ def cmd_data(args):
     return 0
 
 
-def cmd_baseline(args):
-    from . import baseline  # TensorFlow is imported by this command only
-    return baseline.main(assignments.resolve(args.assignment), args.epochs, args.numpy_steps_cap, args.json)
-
-
 def cmd_bundle(args):
     from . import bundle
     assignment = assignments.resolve(args.assignment)
@@ -233,13 +228,5 @@ def main(argv=None):
                      help="embed the verified data set (for graders without internet access)")
     bun.add_argument("--assignment")
     bun.set_defaults(run=cmd_bundle)
-    base = sub.add_parser("baseline", help="instructors: the lesson's Keras model beside the NumPy reference")
-    base.add_argument("framework", choices=["keras"])
-    base.add_argument("--epochs", type=int, default=10, help="Keras epochs (default 10)")
-    base.add_argument("--numpy-steps-cap", type=int, default=20000,
-                      help="most NumPy steps when 97%% takes longer than the schedule (default 20000)")
-    base.add_argument("--json", help="also write the figures as JSON here")
-    base.add_argument("--assignment")
-    base.set_defaults(run=cmd_baseline)
     args = parser.parse_args(argv)
     return args.run(args)
