@@ -65,6 +65,22 @@ def self_check(path, out, assignment="mnist_mlp"):
     return json.loads(Path(out).read_text())
 
 
+def assert_loses_its_own_points(results, mutant, graded):
+    """A one-bug submission loses points in the functions its ``# loses:`` header names and in no
+    other of ``graded``, and a failed check of one of them names its ``# cause:``."""
+    loses = header(mutant, "loses")
+    points = functions(results)
+    for function in graded:
+        got, most = points[function]
+        if function in loses:
+            assert got < most, f"{function} should lose points"
+        else:
+            assert got == most, f"{function} should keep its points: {failed_outputs(results, function)}"
+    cause = ", ".join(header(mutant, "cause"))
+    outputs = [o for f in loses for o in failed_outputs(results, f)]
+    assert any("Likely cause: " in o and cause in o.split("Likely cause: ", 1)[1] for o in outputs), outputs
+
+
 def functions(results):
     return {f: tuple(v) for f, v in results["extra_data"]["functions"].items()}
 

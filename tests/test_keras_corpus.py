@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kit import ROOT, SUBMISSIONS, grade, header, materialize, run_cli, self_check
+from kit import (ROOT, SUBMISSIONS, assert_loses_its_own_points, functions, grade, header, materialize, run_cli,
+                 self_check)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 ZOO = SUBMISSIONS / "keras_mlp"
@@ -57,14 +58,6 @@ def checked(corpus, tmp_path_factory):
         return dict(zip((p.parent.name for p in files), results))
 
 
-def points(results):
-    return {f: tuple(v) for f, v in results["extra_data"]["functions"].items()}
-
-
-def failed(results, function):
-    return [t["output"] for t in results["tests"] if t["tags"] == [function] and t["status"] == "failed"]
-
-
 def training(results):
     return results["extra_data"].get("artifacts", {}).get("training", {})
 
@@ -98,7 +91,7 @@ def test_a_mixed_class_grades_each_student_for_the_assignment_their_file_names(g
 
 def test_the_untouched_release_earns_only_the_optional_function(graded):
     results = graded[0]["stubs"]
-    assert points(results) == {"preprocess": (0, 15), "build_model": (0, 25), "compile_model": (0, 25),
+    assert functions(results) == {"preprocess": (0, 15), "build_model": (0, 25), "compile_model": (0, 25),
                                "train": (5, 5), "network": (0, 30)}
     visible = [t for t in results["tests"] if t["visibility"] == "visible" and t["tags"] != ["train"]]
     assert visible and all("not implemented yet" in t["output"] for t in visible)
@@ -108,18 +101,8 @@ def test_the_untouched_release_earns_only_the_optional_function(graded):
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
 def test_a_mutant_loses_its_own_points_and_names_its_cause(graded, mutant):
     results = graded[0][f"mutants_{mutant.stem}"]
-    loses = header(mutant, "loses")
-    got = points(results)
-    for function in FUNCTIONS:
-        earned, most = got[function]
-        if function in loses:
-            assert earned < most, f"{function} should lose points"
-        else:
-            assert earned == most, f"{function} should keep its points: {failed(results, function)}"
-    cause = ", ".join(header(mutant, "cause"))
-    outputs = [o for f in loses for o in failed(results, f)]
-    assert any("Likely cause: " in o and cause in o.split("Likely cause: ", 1)[1] for o in outputs), outputs
-    if "network" in loses:  # the run stopped where the mutant's code went wrong: its first step
+    assert_loses_its_own_points(results, mutant, FUNCTIONS)
+    if "network" in header(mutant, "loses"):  # the run stopped where the mutant's code went wrong: its first step
         assert training(results)["steps_done"] == 0, training(results)
 
 
@@ -135,13 +118,13 @@ def test_check_predicts_grade(graded, checked):
 @pytest.mark.parametrize("shortcut", SHORTCUTS, ids=lambda p: p.stem)
 def test_a_shortcut_earns_nothing_for_the_network(graded, shortcut):
     results = graded[0][f"shortcuts_{shortcut.stem}"]
-    assert points(results)["network"] == (0, 30)
+    assert functions(results)["network"] == (0, 30)
     run = training(results)
     assert not run["completed"] and run["steps_done"] <= 1, run
     assert "is not the Adam step on the grader's batch" in run["stopped"], run
     assert run["test_accuracy"] < 0.2  # the grader's initial weights, not the embedded ones
     for function in set(FUNCTIONS) - set(header(shortcut, "loses")):
-        assert points(results)[function][0] == points(results)[function][1], function
+        assert functions(results)[function][0] == functions(results)[function][1], function
 
 
 def test_check_train_runs_the_schedule_without_the_test_set(tmp_path):
