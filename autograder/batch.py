@@ -15,7 +15,6 @@ Each submission's folder is complete once its results.json exists (it is written
 atomically): ``--resume`` skips those, and Ctrl-C stops the workers without writing
 anything for the submissions they were grading.
 """
-import json
 import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -219,9 +218,9 @@ def run(candidates, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             console.print(message, highlight=False)
         for name, reason in rejected:
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
-        for spec in {json.dumps(a.config.get("dataset"), sort_keys=True) for a in used}:
-            if json.loads(spec) and entries:  # verify once, up front, so workers only read a known-good copy
-                data.load(json.loads(spec))
+        for spec in (a.config.get("dataset") for a in used):
+            if spec and entries:  # verify once, up front, so workers only read a known-good copy
+                data.load(spec)
         todo = [e for e in entries if not (resume and complete(out_dir / e.id))]
         batch.resumed = len(entries) - len(todo)
         if batch.resumed:
