@@ -16,6 +16,7 @@ import sys
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, Execute, SaveAutoGrades
 
+from autograder import assignment as assignments
 from autograder.nbgrader.preprocessors import ClearSolutionsWithHints, GradeInSandbox, ScoreCheckCells
 
 c = get_config()  # noqa: F821 - nbgrader defines it while it reads this file
@@ -59,3 +60,8 @@ os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.enviro
 # so training speed and results do not depend on how many cores the machine has.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
+# ...and what each assignment's code needs in the sandbox, as data ([sandbox] env in assignment.toml:
+# keras_mlp's TensorFlow threads and malloc arenas).
+for assignment in assignments.candidates():
+    for variable, value in assignment.sandbox_env.items():
+        os.environ.setdefault(variable, value)

@@ -43,6 +43,21 @@ class Assignment:
         return str(self.release_dir / name) if name else None
 
     @property
+    def requirements(self):
+        """What the student's code needs beyond the kit's own dependencies (``requirements``), as
+        pip requirement strings: the handout and the Gradescope image install them."""
+        return list(self.config.get("requirements", []))
+
+    @property
+    def sandbox_env(self):
+        """Environment variables the assignment's code needs in the sandbox (``[sandbox] env``): the
+        child's environment is otherwise scrubbed, so a library's settings (its thread count) are data."""
+        env = self.config.get("sandbox", {}).get("env", {})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+            raise ValueError(f"{self.id}: [sandbox] env must map names to strings")
+        return env
+
+    @property
     def public_tests(self):
         return self.release_dir / "tests"
 
@@ -80,12 +95,39 @@ def available(root=ROOT):
     return sorted(p.name for p in (Path(root) / "assignments").iterdir() if (p / "assignment.toml").is_file())
 
 
-def resolve(assignment_id=None, root=ROOT):
+def named_by(path, candidates):
+    """The assignment among ``candidates`` that the submission at ``path`` says it is: a file named
+    after its module (keras_mlp.py, mnist_mlp.ipynb), or a folder holding such files of one
+    assignment only. None when it does not say (alice.py), or says two."""
+    by_module = {a.module: a for a in candidates}
+    path = Path(path)
+    files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
+    named = {by_module[p.stem].id: by_module[p.stem] for p in files
+             if p.suffix in (".py", ".ipynb") and p.stem in by_module and not p.is_symlink()}
+    return next(iter(named.values())) if len(named) == 1 else None
+
+
+def candidates(assignment_id=None, root=ROOT):
+    """The assignments a command may grade: the one named (--assignment), else every one there is."""
     ids = available(root)
-    if assignment_id is None:
-        if len(ids) != 1:
-            raise SystemExit(f"several assignments exist ({', '.join(ids)}); name one with --assignment")
-        assignment_id = ids[0]
-    if assignment_id not in ids:
+    if assignment_id is not None and assignment_id not in ids:
         raise SystemExit(f"unknown assignment {assignment_id!r}; available: {', '.join(ids)}")
-    return Assignment(assignment_id, Path(root))
+    return [Assignment(i, Path(root)) for i in ([assignment_id] if assignment_id else ids)]
+
+
+def resolve(assignment_id=None, root=ROOT, path=None):
+    """The assignment named, else the only one, else the one the submission at ``path`` names."""
+    found = candidates(assignment_id, root)
+    if len(found) == 1:
+        return found[0]
+    named = named_by(path, found) if path is not None else None
+    if named is None:
+        raise SystemExit(unnamed(path, found))
+    return named
+
+
+def unnamed(path, found):
+    """Why the assignment of the submission at ``path`` (None: no submission) cannot be chosen."""
+    said = f"{Path(path).name} does not say which it is (its file is not named " \
+           f"{' or '.join(a.module + '.py' for a in found)}); " if path is not None else ""
+    return f"several assignments exist ({', '.join(a.id for a in found)}); {said}name one with --assignment"

@@ -33,6 +33,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 
 from . import canvas, data, exports, files, i18n, late, lms, report, roster, similarity, unzip
 from .amend import amend
+from .assignment import named_by
 from .pages import summary
 from .submission import CODE_SUFFIXES, NOT_CODE
 from .workers import Workers, complete
@@ -55,6 +56,7 @@ class Entry:
     identity: lms.Identity | None = None  # who the LMS says it is
     versions: list = field(default_factory=list)  # what the feedback says about the versions graded
     submitted: late.Submitted = field(default_factory=late.Submitted)
+    assignment: object = None  # the Assignment it is graded for
 
 
 @dataclass
@@ -79,11 +81,11 @@ def _visible(folder):
     return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
 
 
-def _is_one_student(folder, module):
-    """A folder holding the assignment's file, or a single .py/.ipynb and no folders, is one submission."""
+def _is_one_student(folder, modules):
+    """A folder holding an assignment's file, or a single .py/.ipynb and no folders, is one submission."""
     inside = _visible(folder)
     code = [p for p in inside if p.suffix in CODE_SUFFIXES and p.is_file()]
-    return (any(p.stem == module for p in code)
+    return (any(p.stem in modules for p in code)
             or (len(code) == 1 and not any(p.is_dir() for p in inside)))
 
 
@@ -102,20 +104,21 @@ def _members(folder, out_dir):
     return found
 
 
-def _class_folder(folder, shown, module, inputs):
+def _class_folder(folder, shown, modules, inputs):
     """The class inside ``folder``, unwrapped once when its only entry is a folder of students
     (``class_export/erin.py``, ``class_export/frank.py``: how LMSs and OS zip tools export)."""
     inside = _visible(folder)
     if len(inside) == 1 and inside[0].is_dir() and not inside[0].is_symlink() \
-            and not _is_one_student(inside[0], module):
+            and not _is_one_student(inside[0], modules):
         inputs.messages.append(f"{shown} holds only the folder {inside[0].name}/: "
                                f"graded its {len(_visible(inside[0]))} entries as the class")
         return inside[0]
     return folder
 
 
-def collect(paths, workdir, out_dir, module, choice=lms.AUTO):
-    """The submissions in ``paths``; InputError if a path does not exist or is not a submission.
+def collect(paths, workdir, out_dir, modules, choice=lms.AUTO):
+    """The submissions in ``paths`` (of the assignments whose ``modules`` are given); InputError if a
+    path does not exist or is not a submission.
 
     ``choice``: whose download it is (lms.CHOICES; ``auto`` tells by the entries' names).
     """
@@ -135,12 +138,12 @@ def collect(paths, workdir, out_dir, module, choice=lms.AUTO):
                 continue
             inputs.rejected += [(f"{path.name}:{name}", f"rejected from {path.name}: {reason}")
                                 for name, reason in problems]
-            _class(_class_folder(dest, path.name, module, inputs), path.name, choice, download, inputs, out_dir)
+            _class(_class_folder(dest, path.name, modules, inputs), path.name, choice, download, inputs, out_dir)
         elif path.is_dir() and not path.is_symlink():
-            if _is_one_student(path, module) and choice in (lms.AUTO, lms.PLAIN):
+            if _is_one_student(path, modules) and choice in (lms.AUTO, lms.PLAIN):
                 inputs.entries.append(Entry(path))  # one student's folder
             else:
-                _class(_class_folder(path, path.name, module, inputs), path.name, choice, download, inputs, out_dir)
+                _class(_class_folder(path, path.name, modules, inputs), path.name, choice, download, inputs, out_dir)
         elif path.is_file() and path.suffix in CODE_SUFFIXES and not path.is_symlink():
             inputs.entries.append(Entry(path))
         else:
@@ -238,14 +241,37 @@ def backend(assignment, out_dir, timeout, jobs, scheduler, language=None):
     return Workers(assignment, out_dir, timeout, jobs, language)
 
 
-def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None,
+def assign(entries, candidates):
+    """Give every entry its assignment: the only candidate, else the one its file names. InputError
+    when there are several and a submission does not say which it is: nothing is guessed."""
+    unnamed = []
+    for entry in entries:
+        entry.assignment = candidates[0] if len(candidates) == 1 else named_by(entry.path, candidates)
+        if entry.assignment is None and not entry.error:
+            unnamed.append(entry.path.name)
+    if unnamed:
+        modules = " or ".join(f"{a.module}.py" for a in candidates)
+        raise InputError(f"several assignments exist ({', '.join(a.id for a in candidates)}) and "
+                         f"{len(unnamed)} submission(s) do not say which they are ({', '.join(unnamed[:5])}"
+                         f"{', ...' if len(unnamed) > 5 else ''}): a class may mix them only if every file is "
+                         f"named {modules}; otherwise name the assignment with --assignment; nothing was graded")
+    used = list({e.assignment.id: e.assignment for e in entries if e.assignment}.values())
+    for entry in entries:  # not a submission: any backend writes its row
+        entry.assignment = entry.assignment or (used or candidates)[0]
+    return used or candidates[:1]
+
+
+def run(candidates, paths, out_dir, *, jobs=1, resume=False, id_column="student", console, scheduler=None,
         lms_choice=lms.AUTO, roster_path=None, due=None, similar=True, lms_assignment=None, language=None):
     """Grade ``paths`` into ``out_dir``; write grades.csv, the LMS's import file and summary.html
-    from every result."""
+    from every result.
+
+    ``candidates``: the assignment the class did, or several, each submission then graded for the
+    one its file names (``assign``)."""
     out_dir = Path(out_dir)
     batch = Batch()
     try:
-        policy = late.Policy.from_config(assignment.config.get("late", {}), due)
+        policies = {a.id: late.Policy.from_config(a.config.get("late", {}), due) for a in candidates}
         people = roster.read(roster_path) if roster_path else None
     except (late.PolicyError, roster.RosterError) as err:
         console.print(f"[red]error: {err}; nothing was graded[/]", highlight=False)
@@ -253,7 +279,8 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
         return batch
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as work:
         try:
-            inputs = collect(paths, work, out_dir, assignment.module, lms_choice)
+            inputs = collect(paths, work, out_dir, [a.module for a in candidates], lms_choice)
+            used = assign(inputs.entries, candidates)
         except InputError as err:
             console.print(f"[red]error: {err}[/]", highlight=False)
             batch.code = USAGE
@@ -263,24 +290,24 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             console.print("[red]error: no submissions found; nothing was graded[/]")
             batch.code = USAGE
             return batch
-        for message in inputs.messages + _join_roster(entries, people, policy):
+        for message in inputs.messages + _join_roster(entries, people, policies):
             console.print(message, highlight=False)
         for name, reason in rejected:
             console.print(f"[yellow]{name}: {reason}[/]", highlight=False)
-        spec = assignment.config.get("dataset")
-        if spec and entries:  # verify once, up front, so workers only read a known-good copy
-            data.load(spec)
+        for spec in (a.config.get("dataset") for a in used):
+            if spec and entries:  # verify once, up front, so workers only read a known-good copy
+                data.load(spec)
         todo = [e for e in entries if not (resume and complete(out_dir / e.id))]
         batch.resumed = len(entries) - len(todo)
         if batch.resumed:
             console.print(f"--resume: {batch.resumed} submission(s) already graded, {len(todo)} to go")
-        timeout = assignment.config.get("limits", {}).get("submission_seconds", 300) + 120
-        workers = backend(assignment, out_dir, timeout, jobs, scheduler, language)
-        pool = ThreadPoolExecutor(workers.slots)
+        backends = {a.id: backend(a, out_dir, a.config.get("limits", {}).get("submission_seconds", 300) + 120, jobs,
+                                  scheduler, language) for a in used}
+        pool = ThreadPoolExecutor(max(b.slots for b in backends.values()))
         try:
             with progress_bar(console) as progress:
                 task = progress.add_task("grading", total=len(todo))
-                futures = {pool.submit(workers.grade, e): e for e in todo}
+                futures = {pool.submit(backends[e.assignment.id].grade, e): e for e in todo}
                 for future in as_completed(futures):
                     try:
                         future.result()
@@ -289,7 +316,8 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
                     batch.graded += 1
                     progress.advance(task)
         except KeyboardInterrupt:
-            workers.interrupt()
+            for workers in backends.values():
+                workers.interrupt()
             pool.shutdown(wait=True, cancel_futures=True)
             left = sum(not complete(out_dir / e.id) for e in entries)
             console.print(f"[yellow]interrupted: {len(entries) - left} graded, {left} left; "
@@ -297,38 +325,48 @@ def run(assignment, paths, out_dir, *, jobs=1, resume=False, id_column="student"
             batch.code = INTERRUPTED
             return batch
         finally:
-            workers.close()
+            for workers in backends.values():
+                workers.close()
         pool.shutdown()
-        i18n.choose(assignment, language)  # the amended feedback is in the students' language
-        batch.rows = [_final_row(out_dir / e.id, e, policy) for e in entries]
-        copies = _similarity(assignment, entries, out_dir, console) if similar else None
+        batch.rows = [_final_row(out_dir / e.id, e, policies[e.assignment.id], language) for e in entries]
+        copies = _similarity(used, entries, out_dir, console) if similar else None
     batch.rows += [{"score": 0, "tests": [], "extra_data": {"student": name, "status": reason, "error": reason}}
                    for name, reason in rejected]
     batch.rows += _missing(entries, people, inputs.lms)
     batch.columns = report.function_columns(batch.rows)
     flags = similarity.flags(copies) if copies else {}
-    files.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column, flags))
-    for message in exports.write(out_dir, inputs.lms, batch.rows, assignment, people, lms_assignment):
-        console.print(message, highlight=False)
-    title = f"{assignment.config.get('title', assignment.id)}: class summary"
+    files.atomic_write(out_dir / "grades.csv", report.grades_csv(batch.rows, batch.columns, id_column, flags,
+                                                                 with_assignment=len(used) > 1))
+    if len(used) == 1:
+        for message in exports.write(out_dir, inputs.lms, batch.rows, used[0], people, lms_assignment):
+            console.print(message, highlight=False)
+    elif inputs.lms in exports.FILES:
+        console.print(f"[yellow]no {inputs.lms.capitalize()} import file: the class mixes {len(used)} assignments, "
+                      "and an import file holds one; grade each with --assignment for its own[/]", highlight=False)
+    title = " + ".join(a.config.get("title", a.id) for a in used) + ": class summary"
     files.atomic_write(out_dir / "summary.html", summary.render(batch.rows, title, copies))
     return batch
 
 
-def _similarity(assignment, entries, out_dir, console):
+def _similarity(used, entries, out_dir, console):
     """The copied-code check; when it fails the grades are still written, without it."""
+    if len(used) > 1:  # one page compares one assignment's code, against its own boilerplate
+        console.print(f"[yellow]copied code was not checked: the class mixes {len(used)} assignments; "
+                      "grade each with --assignment to compare its submissions[/]", highlight=False)
+        return None
     try:
-        return similarity.check(assignment, [(e.id, e.path) for e in entries if not e.error], out_dir, console)
+        return similarity.check(used[0], [(e.id, e.path) for e in entries if not e.error], out_dir, console)
     except Exception as err:  # noqa: BLE001  a flag for a human never costs the class its grades
         console.print(f"[yellow]copied code was not checked: {type(err).__name__}: {err}[/]", highlight=False)
         return None
 
 
-def _join_roster(entries, people, policy):
+def _join_roster(entries, people, policies):
     """Each entry's identity and submission time from the roster; what the instructor should know."""
-    zone = policy.due.tzinfo if policy.due else None
     strangers = []
     for e in entries:
+        due = policies[e.assignment.id].due
+        zone = due.tzinfo if due else None
         person = people.people.get(e.id) if people else None
         if person is None:
             if people and not e.error:
@@ -362,7 +400,7 @@ def _missing(entries, people, source):
         for person in people.people.values() if person.id not in seen]
 
 
-def _final_row(folder, entry, policy):
+def _final_row(folder, entry, policy, language):
     """An entry's results.json document: amended with the LMS's facts, its status noting a duplicate name."""
     if not complete(folder):
         error = "no results were written"
@@ -373,4 +411,5 @@ def _final_row(folder, entry, policy):
     if not (entry.identity or entry.versions or policy.due or entry.submitted.marker):
         return report.read_results(folder)
     lateness = late.assess(policy, entry.submitted) if policy.due or entry.submitted.marker is not None else None
+    i18n.choose(entry.assignment, language)  # the amended feedback is in the students' language
     return amend(folder, entry.identity.as_json() if entry.identity else None, entry.versions, lateness)

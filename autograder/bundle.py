@@ -37,7 +37,7 @@ else
     PY="$PWD/.venv/bin/python"
 fi
 printf '%s\\n' "$PY" > .python
-# The data: $MNIST_NPZ if set, else the embedded copy (bundle --with-data), else the public
+# The data: ${data_env} if set, else the embedded copy (bundle --with-data), else the public
 # mirror; verified array by array against assignment.toml in every case.
 "$PY" -m autograder data
 """
@@ -60,10 +60,11 @@ exec "$PY" -m autograder.gradescope "$BASE/submission" "$BASE/results/results.js
 """
 
 
-def requirements(root):
-    """The runtime dependencies of pyproject.toml, pinned to this environment's versions."""
-    with open(Path(root) / "pyproject.toml", "rb") as f:
-        deps = tomllib.load(f)["project"]["dependencies"]
+def requirements(assignment):
+    """The runtime dependencies of pyproject.toml and the assignment's own ``requirements``, pinned
+    to this environment's versions."""
+    with open(Path(assignment.root) / "pyproject.toml", "rb") as f:
+        deps = tomllib.load(f)["project"]["dependencies"] + assignment.requirements
     names = [re.match(r"[A-Za-z0-9_.-]+", d).group(0) for d in deps]
     return "".join(f"{n}=={importlib.metadata.version(n)}\n" for n in names if n.lower() not in BUILD_ONLY)
 
@@ -92,9 +93,10 @@ def gradescope(assignment, target, with_data=False):
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        _add(zf, "setup.sh", SETUP_SH, executable=True)
+        data_env = f"${spec['env']}" if spec and spec.get("env") else "the data set's variable"
+        _add(zf, "setup.sh", SETUP_SH.replace("${data_env}", data_env), executable=True)
         _add(zf, "run_autograder", RUN_AUTOGRADER, executable=True)
-        _add(zf, "requirements.txt", requirements(assignment.root))
+        _add(zf, "requirements.txt", requirements(assignment))
         for path, name in files(assignment):
             zf.write(path, name)
         if npz:

@@ -1,4 +1,4 @@
-"""Command line: grade, check, release, data, baseline, bundle, audit, new."""
+"""Command line: grade, check, release, data, bundle, audit, new."""
 import argparse
 import os
 import sys
@@ -20,7 +20,7 @@ console = Console(stderr=True)
 
 def cmd_grade(args):
     from . import batch
-    assignment = assignments.resolve(args.assignment)
+    candidates = assignments.candidates(args.assignment)  # several: each submission names its own
     console.print(f"student code is confined at the {jail.describe(jail.level())} level", highlight=False)
     if jail.level() == "basic":
         one_file = len(args.paths) == 1 and Path(args.paths[0]).is_file() \
@@ -32,9 +32,9 @@ def cmd_grade(args):
         console.print(f"[yellow]warning: {jail.UNCONFINED_RISK}[/]")
     out_dir = Path(args.out)
     start = time.monotonic()
-    scheduler = args.scheduler or os.environ.get("AUTOGRADER_SCHEDULER") or \
-        assignment.config.get("grading", {}).get("scheduler")
-    result = batch.run(assignment, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
+    scheduler = args.scheduler or os.environ.get("AUTOGRADER_SCHEDULER") or next(
+        (a.config["grading"]["scheduler"] for a in candidates if a.config.get("grading", {}).get("scheduler")), None)
+    result = batch.run(candidates, args.paths, out_dir, jobs=args.jobs, resume=args.resume,
                        id_column=args.id_column, console=console, scheduler=scheduler, lms_choice=args.lms,
                        roster_path=args.roster, due=args.due, similar=args.similarity,
                        lms_assignment=args.lms_assignment, language=args.lang)
@@ -48,7 +48,7 @@ def cmd_grade(args):
 
 
 def cmd_grade_one(args):
-    assignment = assignments.resolve(args.assignment)
+    assignment = assignments.resolve(args.assignment, path=args.path)
     grade_one(assignment, args.path, args.out, student=args.id, language=args.lang)
     return 0
 
@@ -80,14 +80,20 @@ def _cut(text, width):
 
 
 def cmd_check(args):
-    assignment = assignments.resolve(args.assignment)
-    i18n.choose(assignment, args.lang)
-    path = Path(args.path) if args.path else assignment.release_dir / f"{assignment.module}.py"
+    candidates = assignments.candidates(args.assignment)
+    if not args.path:  # the assignment's own file (several assignments: the one named)
+        own = assignments.resolve(args.assignment)
+        args.path = str(own.release_dir / f"{own.module}.py")
+    assignment = candidates[0] if len(candidates) == 1 else assignments.named_by(args.path, candidates)
+    i18n.choose(assignment or candidates[0], args.lang)
     out = Console(soft_wrap=True)
     try:  # the rules `grade` applies: one readable .py or .ipynb, or a folder with one to pick
-        path = submission.load(path, assignment.module).path
+        path = submission.load(Path(args.path), (assignment or candidates[0]).module).path
     except submission.SubmissionError as err:
         console.print(f"[red]{submission.unreadable_note(err.translated())}[/]", highlight=False)
+        return 2
+    if assignment is None:
+        console.print(f"[red]{assignments.unnamed(path, candidates)}[/]", highlight=False)
         return 2
     outcome = run_checks(assignment, path, hidden=False, language=args.lang)
     out.print("[bold]" + escape(i18n._("Self-check of {path}").format(path=path)) + "[/] "
@@ -119,8 +125,8 @@ def cmd_check(args):
 def _train(assignment, path, outcome, out):
     """`check --train`: print the training run's report; it also goes into --html."""
     from . import training_check
-    function = assignment.config["schedule"]["function"]
-    failing = [c.title for c in outcome.checks if c.function == function and not c.passed]
+    functions = training_check.predicted_by(assignment)
+    failing = [c.title for c in outcome.checks if c.function in functions and not c.passed]
     try:
         trained = training_check.run(assignment, path, failing)
     except (data.DataError, submission.SubmissionError) as err:
@@ -152,11 +158,6 @@ def cmd_data(args):
                 return 1
             console.print(f"{assignment_id}: {path} verified")
     return 0
-
-
-def cmd_baseline(args):
-    from . import baseline  # TensorFlow is imported by this command only
-    return baseline.main(assignments.resolve(args.assignment), args.epochs, args.numpy_steps_cap, args.json)
 
 
 def cmd_bundle(args):
@@ -270,14 +271,6 @@ def main(argv=None):
                      help="embed the verified data set (for graders without internet access)")
     bun.add_argument("--assignment")
     bun.set_defaults(run=cmd_bundle)
-    base = sub.add_parser("baseline", help="instructors: the lesson's Keras model beside the NumPy reference")
-    base.add_argument("framework", choices=["keras"])
-    base.add_argument("--epochs", type=int, default=10, help="Keras epochs (default 10)")
-    base.add_argument("--numpy-steps-cap", type=int, default=20000,
-                      help="most NumPy steps when 97%% takes longer than the schedule (default 20000)")
-    base.add_argument("--json", help="also write the figures as JSON here")
-    base.add_argument("--assignment")
-    base.set_defaults(run=cmd_baseline)
     aud = sub.add_parser("audit", help="instructors: mutation-test the rubric on one-change mutants of the reference")
     aud.add_argument("assignment", nargs="?")
     aud.add_argument("--out", help="report folder (default out/audit/<assignment>)")

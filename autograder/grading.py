@@ -34,6 +34,7 @@ class Outcome:
     log: str = ""  # pytest's own report: for the instructor only, it may name hidden checks
     grade_range: tuple = ()  # check only: (least, most) public points `grade` would give
     confinement: str = ""  # the sandbox's level (sandbox/jail.py) when student code ran
+    assignment: str = ""  # the id of the assignment it was graded for
 
     @property
     def score(self):
@@ -65,7 +66,7 @@ def run_checks(assignment, path, *, hidden, language=None):
         raise KeyboardInterrupt("grading was interrupted")
     outcome = Outcome(student_id(path), list(plugin.results.values()), capped(plugin.notes),
                       plugin.student_output(), time.monotonic() - start, artifacts=plugin.artifacts,
-                      confinement=jail.level())
+                      confinement=jail.level(), assignment=assignment.id)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         outcome.error = f"the checks could not run (pytest exit code {int(code)}); see grader.log"
         outcome.log = log.getvalue()

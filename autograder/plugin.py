@@ -11,6 +11,7 @@ summary.html; ``artifacts["plots"]``, a list of ``{"title", "xlabel", "ylabel",
 "series": {label: {"x": [...], "y": [...]}}}``, is drawn in the student's feedback.html.
 """
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pytest
@@ -116,7 +117,7 @@ class GradingPlugin:
         self.phase = "public"  # whose process the running check's calls go to
         self.heard = new_heard()  # from student code during the running check
         self.load_error = None
-        self.reference_module = assignment.load_reference() if hidden else None
+        self._reference = None  # the instructor's module, imported when a check or a callback first needs it
         self.limits = limits or Limits.from_config(assignment.config.get("limits", {}))
         self.data_spec = assignment.config.get("dataset")
         if hidden and self.data_spec:  # the trusted side's copy; student code gets only the batches it is sent
@@ -127,6 +128,18 @@ class GradingPlugin:
             self.notes += self.submission.notes + skipped
         except submission.SubmissionError as err:
             self.load_error = err
+
+    @property
+    def reference_module(self):
+        """The instructor's reference (hidden checks only), imported on first use: a reference that
+        imports a heavy library (TensorFlow) costs nothing to a grade whose checks never call it."""
+        if self._reference is None and self.hidden:
+            self._reference = self.assignment.load_reference()
+        return self._reference
+
+    def _oracle(self):
+        """The reference's graded functions, answering callbacks (``student.isolated``); imported on the first."""
+        return _Lazy(lambda: self.reference_module, self.assignment.graded) if self.hidden else None
 
     # -- hooks ---------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -198,13 +211,13 @@ class GradingPlugin:
             if other != name:
                 sandbox.close()
         if name not in self.sandboxes:
-            oracle = {n: getattr(self.reference_module, n) for n in self.assignment.graded
-                      } if self.reference_module else None
+            oracle = self._oracle()
             if self.shared is None:
                 self.shared = Shared(time.monotonic() + self.limits.submission_seconds)
             self.sandboxes[name] = Sandbox(self.statements, self.assignment.module, limits=self.limits,
                                            harness=self.assignment.harness, oracle=oracle, shared=self.shared,
-                                           aliases=self.assignment.config.get("aliases"))
+                                           aliases=self.assignment.config.get("aliases"),
+                                           env=self.assignment.sandbox_env)
         return self.sandboxes[name]
 
     def student_output(self):
@@ -215,6 +228,27 @@ class GradingPlugin:
         """Output written below Python's print (C code, os.write): for the instructor only."""
         return "\n".join(f"--- {name} ---\n{s.output_text()}" for name, s in self.sandboxes.items()
                          if s.output_text().strip())
+
+
+class _Lazy(Mapping):
+    """{name: the module's function}, the module loaded by ``load()`` when a function is first asked for."""
+
+    def __init__(self, load, names):
+        self._load, self._names = load, list(names)
+
+    def __getitem__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        return getattr(self._load(), name)
+
+    def __contains__(self, name):  # without loading the module
+        return name in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
 
 
 # Fixtures for checks; they reach the active plugin through the pytest config.

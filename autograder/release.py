@@ -91,7 +91,7 @@ Each failed check says what was expected, what your code returned, and the likel
 shows your loss curve). `--train` trains your network with the grader's schedule on the
 training images minus {validation:,} held out, and says which accuracy tiers it would
 likely reach; the grader scores on the test set, so its accuracy can differ a little.
-The first run downloads MNIST (about 11 MB). In the notebook, the last cell does the
+The first run downloads the data set ({data}). In the notebook, the last cell does the
 same. `--lang ko` shows the feedback in Korean.
 """
 
@@ -125,7 +125,7 @@ def handout_pyproject(assignment, files):
     prefix = "assignments/"
     inside = sorted(name[len(prefix):] for _, name in files if name.startswith(prefix))
     return HANDOUT_PYPROJECT.format(id=assignment.id, version=project["version"], python=project["requires-python"],
-                                    dependencies=json.dumps(project["dependencies"]),
+                                    dependencies=json.dumps(project["dependencies"] + assignment.requirements),
                                     assignment_files=json.dumps(inside))
 
 
@@ -133,7 +133,7 @@ def handout(assignment, dist):
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{assignment.id}-student.zip"
     readme = STUDENT_README.format(title=assignment.config.get("title", assignment.id), id=assignment.id,
-                                   module=assignment.module,
+                                   module=assignment.module, data=assignment.config.get("dataset", {}).get("file"),
                                    validation=assignment.config.get("self_check", {}).get("validation_images", 0))
     files = [(p, n) for p, n in handout_files(assignment) if n != "pyproject.toml"]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:

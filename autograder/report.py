@@ -150,6 +150,8 @@ def results_json(outcome, kind=None):
                               "functions": {f: list(v) for f, v in per_function(outcome).items()}}}
     if artifacts:
         results["extra_data"]["artifacts"] = artifacts
+    if outcome.assignment:
+        results["extra_data"]["assignment"] = outcome.assignment
     if outcome.grade_range:  # check: the public points `grade` would give, at least and at most
         results["extra_data"]["grade_range"] = list(outcome.grade_range)
     if outcome.confinement:
@@ -179,17 +181,19 @@ def late_flag(results):
     return flag[0].format(**flag[1]) if flag else ""
 
 
-def grades_csv(rows, functions, id_column="student", flags=None):
+def grades_csv(rows, functions, id_column="student", flags=None, with_assignment=False):
     """``rows``: results.json documents. One line per student: who they are (from the LMS and
     the roster), the raw score, the late penalty and the final score, per-function points, and
     what a human should look at (``flags``: student id -> [why], e.g. copied code).
 
-    ``id_column`` names the student column (e.g. an LMS's "SIS User ID").
+    ``id_column`` names the student column (e.g. an LMS's "SIS User ID"); ``with_assignment``
+    adds the assignment each was graded for (a class that mixed several).
     """
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([id_column, "name", "sis_id", "login", "email", "section", "raw_score", "late_penalty", "score",
-                     "max_score", *functions, "test_accuracy", "submitted_at", "days_late", "flags", "status"])
+    writer.writerow([id_column, *(["assignment"] if with_assignment else []), "name", "sis_id", "login", "email",
+                     "section", "raw_score", "late_penalty", "score", "max_score", *functions, "test_accuracy",
+                     "submitted_at", "days_late", "flags", "status"])
     for r in rows:
         extra = r.get("extra_data", {})
         who = extra.get("lms", {})
@@ -199,10 +203,12 @@ def grades_csv(rows, functions, id_column="student", flags=None):
         accuracy = test_accuracy(r)
         student = extra.get("student", "")
         notes = [n for n in [late_flag(r), *(flags or {}).get(student, [])] if n]
-        writer.writerow([student, *(who.get(k, "") for k in ("name", "sis_id", "login", "email", "section")),
+        writer.writerow([student, *([extra.get("assignment", "")] if with_assignment else []),
+                         *(who.get(k, "") for k in ("name", "sis_id", "login", "email", "section")),
                          f"{extra.get('raw_score', r.get('score', 0)):g}", f"{lateness.get('penalty', 0):g}",
                          f"{r.get('score', 0):g}", f"{max_score:g}",
-                         *(f"{points.get(f, [0])[0]:g}" for f in functions),
+                         # a function of another assignment (a mixed class) is no column of this row's
+                         *("" if points and f not in points else f"{points.get(f, [0])[0]:g}" for f in functions),
                          "" if accuracy is None else f"{accuracy:.4f}", lateness.get("submitted_at") or "",
                          lateness.get("days") or "", "; ".join(notes), status(r)])
     return buf.getvalue()

@@ -11,11 +11,16 @@ trusted side has accepted every step.
 The same driver runs ``check --train`` and the notebook's training cell, without
 ``verify`` (there is no reference on a student's machine).
 """
+import fcntl
+import hashlib
+import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from .checks import fail
 from .i18n import _
 from .sandbox.runner import StudentCrash, StudentError, StudentTimeout
 
@@ -59,7 +64,8 @@ def train(student, params, batches, *, steps, cpu_seconds, names, verify=None, s
 
     ``batches`` yields what each step is sent (tuples of arrays); ``names`` names the
     weights in feedback. ``verify(batch, old, new)`` returns None for a correct update,
-    else ``{"parameter": name, "error": relative error}``. The student's code may use
+    else ``{"parameter": name, "error": relative error, "update": what it should have been,
+    in the student's language}``. The student's code may use
     ``cpu_seconds`` of CPU time for the whole run (the warm-up steps excepted), and may
     sit idle (sleep, wait) a third of that. Time spent waiting for a CPU, which only a
     busy machine causes, counts for neither: the same code gets the same verdict on an
@@ -182,6 +188,9 @@ def _one_line(text, limit=200):
 def describe(stop, steps, function):
     """Why the run stopped, for the student; ``function`` is the student's step function."""
     d = stop.detail
+    if stop.kind == "error" and d.get("type") == "missing":
+        return _("at step {step}: {name} is not defined in your submission").format(
+            step=stop.step, name=_one_line(d.get("message"), 60))
     if stop.kind == "error" and d.get("type") == "NameError":
         return _("{type} in {where} at step {step}: {message} (a function your {function} calls is "
                  "not defined in your submission: see the notes about loading it)").format(
@@ -190,10 +199,10 @@ def describe(stop, steps, function):
     texts = {
         "error": lambda: _("{type} in {where} at step {step}: {message}").format(
             type=_one_line(d.get("type"), 60), where=_one_line(d.get("function") or function, 60), step=stop.step,
-            message=_one_line(d.get("message"))),
-        "wrong_update": lambda: _("at step {step}, {function}'s update of {parameter} is not the SGD step on the "
+            message=_one_line(_(d["message"]) if d.get("message") else "")),  # a harness's message is translated
+        "wrong_update": lambda: _("at step {step}, {function}'s update of {parameter} is not the {update} on the "
                                   "grader's batch (relative error {error:.2g}); the run was stopped there").format(
-            step=stop.step, function=function, parameter=d["parameter"], error=d["error"]),
+            step=stop.step, function=function, parameter=d["parameter"], update=d["update"], error=d["error"]),
         "nonfinite": lambda: _("at step {step}, {function} returned nan or inf in {parameter}").format(
             step=stop.step, function=function, parameter=d["parameter"]),
         "bad_return": lambda: _("at step {step}, {function} returned {received}; expected a tuple of the weights "
@@ -210,3 +219,74 @@ def describe(stop, steps, function):
         "crashed": lambda: _("at step {step}: {message}").format(step=stop.step, message=d["message"]),
     }
     return texts[stop.kind]()
+
+
+# -- what the hidden checks make of a grader's run (any assignment's) ------------------------
+def record(run, schedule):
+    """What feedback shows about ``run`` (``artifacts["training"]``): never the hidden checks' inputs.
+    ``test_accuracy`` is the caller's to fill in."""
+    return {"steps": schedule["steps"], "steps_done": run.steps_done, "completed": run.completed,
+            "stopped": describe(run.stop, schedule["steps"], schedule["function"]) if run.stop else "",
+            "ms_per_step": None if run.ms_per_step is None else round(run.ms_per_step, 2),
+            "verify_ms_per_step": round(1000 * run.verify_seconds / max(run.steps_done, 1), 3),
+            "test_accuracy": None}
+
+
+def samples(train, test, trainer, rngs, count):
+    """(a sample of ``count`` training images, one of test images, the whole test split), each
+    (inputs, labels) as the network sees them (``trainer.inputs``); ``train`` and ``test`` are
+    (images, labels), ``rngs`` two generators that pick the samples."""
+    picks = [np.sort(r.choice(len(labels), count, replace=False)) for r, (_images, labels) in zip(rngs, (train, test))]
+    whole = (trainer.inputs(test[0]), np.asarray(test[1]))
+    return ((trainer.inputs(train[0][picks[0]]), np.asarray(train[1][picks[0]])),
+            (whole[0][picks[1]], whole[1][picks[1]]), whole)
+
+
+def curve(snapshots, trainer, train, test):
+    """Training loss on the sample ``train`` and accuracy on ``test`` at every snapshot, scored by
+    the assignment's trainer from the kept weights."""
+    steps = [int(done) for done, _weights in snapshots]
+    as_float64 = [[np.asarray(w, np.float64) for w in weights] for _done, weights in snapshots]
+    return {"loss": (steps, [trainer.loss(*weights, *train) for weights in as_float64]),
+            "accuracy": (steps, [trainer.accuracy(*weights, *test) for weights in as_float64])}
+
+
+def cached(folder, name, key, compute):
+    """``compute()`` (plain data), kept on disk in ``folder`` under ``name`` and a digest of the
+    texts ``key`` (whatever the result depends on): parallel graders compute it once, the first
+    one, and the others read it."""
+    from .report import atomic_write
+    digest = hashlib.sha256("\n".join(key).encode()).hexdigest()[:16]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{digest}.json"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.is_file():
+            atomic_write(path, json.dumps(compute()))
+        return json.loads(path.read_text())
+
+
+def plots(curves, sample):
+    """``artifacts["plots"]`` (see plugin.py) for curves by series name ("yours", "reference"),
+    each measured on ``sample`` images; accuracy is drawn in %, as everywhere else."""
+    percent = {"loss": 1, "accuracy": 100}
+    return [{"title": title, "xlabel": _("training step"), "ylabel": ylabel,
+             "series": {name: {"x": c[key][0], "y": [percent[key] * v for v in c[key][1]]}
+                        for name, c in curves.items()}}
+            for key, title, ylabel in (
+                ("loss", _("Training loss ({count:,} training images)").format(count=sample), _("cross-entropy")),
+                ("accuracy", _("Test accuracy ({count:,} test images)").format(count=sample),
+                 _("test accuracy (%)")))]
+
+
+def expect_tier(trained, tier):
+    """A check's verdict on one accuracy tier for the run ``record``ed in ``trained``."""
+    accuracy = trained["test_accuracy"]
+    if not trained["completed"]:  # a run cut short must not earn points by luck of where it stopped
+        fail(_("training stopped after {done} of {steps} steps ({reason}); only a completed training run earns "
+               "these points (the weights reached score {accuracy:.2%} test accuracy)").format(
+            done=trained["steps_done"], steps=trained["steps"], reason=trained["stopped"], accuracy=accuracy))
+    if not accuracy >= tier:
+        fail(_("test accuracy {accuracy:.2%} after the grader's training run; at least {tier:.0%} earns these points")
+             .format(accuracy=accuracy, tier=tier))

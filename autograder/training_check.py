@@ -35,7 +35,9 @@ class TrainingReport:
     accuracy: float | None = None  # of the last weights; None if training did not complete
     stopped: str = ""  # why the training run stopped early
     seconds: float = 0.0  # CPU time of the student's code
-    failing: list = field(default_factory=list)  # public checks of the step function that fail
+    failing: list = field(default_factory=list)  # public checks that predict the grader's verification and fail
+    function: str = ""  # what each step runs ([schedule] function)
+    predicted_by: list = field(default_factory=list)  # the functions whose public checks predict the verification
 
     def verdict(self, tier):
         """likely / borderline / unlikely for one tier; borderline is within the measured margin."""
@@ -50,9 +52,9 @@ class TrainingReport:
 
     def lines(self):
         """The report as plain text lines, for the terminal, the notebook and feedback.html."""
-        out = [_("Training check: your train_step on the grader's schedule, scored on {n:,} held-out "
+        out = [_("Training check: {function} on the grader's schedule, scored on {n:,} held-out "
                  "training images (not the test set); {seconds:.1f} s of CPU time").format(
-                     n=self.validation_images, seconds=self.seconds)]
+                     function=self.function, n=self.validation_images, seconds=self.seconds)]
         if len(self.losses) > 1:
             out.append(_("loss every {every} steps: {first:.3f} {spark} {last:.3f}").format(
                 every=self.steps[1] - self.steps[0], first=self.losses[0], spark=sparkline(self.losses),
@@ -68,8 +70,8 @@ class TrainingReport:
                                "unlikely": _("{tier:.0%} tier: unlikely to be reached")}[self.verdict(tier)].format(
                 tier=tier, margin=self.margin))
         out.append(_("The grader also checks that every step is the correct update for its batch, with the "
-                     "instructor's reference, which this check does not have: your public train_step checks "
-                     "predict that part."))
+                     "instructor's reference, which this check does not have: the public checks of {functions} "
+                     "predict that part.").format(functions=", ".join(self.predicted_by)))
         if self.failing:
             out.append(_("They fail now ({checks}), so the grader's run would stop at its first step and earn "
                          "no accuracy points.").format(checks="; ".join(self.failing)))
@@ -98,9 +100,11 @@ def sparkline(values, width=40):
 
 def split(spec, held_out, seed):
     """(training images, training labels, validation images, validation labels): the held-out
-    part is a seeded random choice of ``held_out`` training images."""
-    arrays = data.load(spec, ["x_train", "y_train"])
-    images, labels = arrays["x_train"], arrays["y_train"]
+    part is a seeded random choice of ``held_out`` of the images the training run draws from
+    (the data set's ``train`` arrays: images, then labels)."""
+    names = spec["train"]
+    arrays = data.load(spec, names)
+    images, labels = (arrays[name] for name in names)
     order = np.random.default_rng(seed).permutation(len(labels))
     validation, kept = np.sort(order[:held_out]), np.sort(order[held_out:])
     return images[kept], labels[kept], images[validation], labels[validation]
@@ -112,10 +116,11 @@ def train(assignment, student, parts, failing=()):
     trainer = assignment.load_trainer()
     x_train, y_train, x_val, y_val = parts
     report = TrainingReport(tiers=list(s["accuracy_tiers"]), margin=assignment.config["self_check"]["margin"],
-                            validation_images=len(y_val), failing=list(failing))
+                            validation_images=len(y_val), failing=list(failing), function=s["function"],
+                            predicted_by=predicted_by(assignment))
     run = training.train(student, trainer.initial_params(s), trainer.batches(x_train, y_train, s), steps=s["steps"],
                          cpu_seconds=s["cpu_seconds"], names=s["parameters"], snapshot_every=s["snapshot_every"],
-                         step_seconds=s["step_seconds"], learning_rate=s["learning_rate"])
+                         step_seconds=s["step_seconds"], **trainer.step_kwargs(s))
     report.seconds = run.cpu_seconds
     if run.stop:
         report.stopped = training.describe(run.stop, s["steps"], s["function"])
@@ -130,6 +135,12 @@ def train(assignment, student, parts, failing=()):
     if run.completed:
         report.accuracy = trainer.accuracy(*(np.asarray(w, dtype=np.float64) for w in run.params), x_val, y_val)
     return report
+
+
+def predicted_by(assignment):
+    """The functions whose public checks predict the grader's verification of every step."""
+    s = assignment.config["schedule"]
+    return list(s.get("predicted_by", [s["function"]]))
 
 
 def _parts(assignment):
@@ -148,7 +159,7 @@ def run(assignment, path, failing=()):
     statements, _skipped = definitions.select(loaded.chunks)
     limits = Limits.from_config(assignment.config.get("limits", {}))
     sandbox = Sandbox(statements, assignment.module, limits=limits, harness=assignment.harness,
-                      aliases=assignment.config.get("aliases"))
+                      aliases=assignment.config.get("aliases"), env=assignment.sandbox_env)
     try:
         return train(assignment, StudentProxy(lambda name: sandbox, assignment.graded), parts, failing)
     finally:

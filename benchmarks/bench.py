@@ -5,7 +5,7 @@
 (1) end-to-end grade of the reference submission (median of --repeat runs);
 (2) a batch of --batch mixed submissions (mutants and examples) with --jobs 1 and 2;
 (3) time to 97% test accuracy: the NumPy reference vs the lesson's Keras model, measured
-    in the same run by `autograder baseline keras` (median of --repeat runs), as a ratio;
+    in the same run by benchmarks/keras_baseline.py (median of --repeat runs), as a ratio;
 (4) peak RSS of the grader process and of one sandbox child;
 (5) where the seconds of one grade go (benchmarks/profile_grade.py);
 (6) a large class of --n synthesised submissions, --jobs 2: throughput, peak memory of every
@@ -36,7 +36,7 @@ REFERENCE = ROOT / "solutions" / "mnist_mlp" / "mnist_mlp.py"
 def grade(paths, out, jobs=1):
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, paths), "--out", str(out),
-                    "--jobs", str(jobs)], cwd=ROOT, check=True, capture_output=True)
+                    "--jobs", str(jobs), "--assignment", "mnist_mlp"], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
@@ -77,7 +77,7 @@ def keras_vs_numpy(tmp, repeat):
     ratios, numpy_s, keras_s = [], [], []
     for i in range(repeat):
         out = tmp / f"baseline{i}.json"
-        subprocess.run([sys.executable, "-m", "autograder", "baseline", "keras", "--json", str(out)],
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "keras_baseline.py"), "--json", str(out)],
                        cwd=ROOT, check=True, capture_output=True)
         figures = json.loads(out.read_text())
         n, k = figures["numpy"]["seconds_to_target"], figures["keras"]["seconds_to_target"]
@@ -86,7 +86,7 @@ def keras_vs_numpy(tmp, repeat):
             keras_s.append(k)
             ratios.append(k / n)
     if not ratios:
-        return "(3) a model did not reach 97%; see `python -m autograder baseline keras`"
+        return "(3) a model did not reach 97%; see `python benchmarks/keras_baseline.py`"
     return (f"(3) time to 97% test accuracy: NumPy reference {statistics.median(numpy_s):.1f} s, "
             f"Keras {statistics.median(keras_s):.1f} s: Keras/NumPy = {statistics.median(ratios):.1f}x "
             f"(median of {len(ratios)} runs: {', '.join(f'{r:.1f}' for r in ratios)})")

@@ -119,7 +119,8 @@ def measure(n, jobs, scheduler=None, keep=None):
         folder, out = Path(tmp) / "class", Path(keep or Path(tmp) / "out")
         folder.mkdir()
         counts = synthesise(folder, n)
-        command = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--jobs", str(jobs)]
+        command = [sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out), "--jobs", str(jobs),
+                   "--assignment", "mnist_mlp"]
         if scheduler:
             command += ["--scheduler", scheduler]
         start = time.perf_counter()

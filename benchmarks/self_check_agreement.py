@@ -22,7 +22,7 @@ def main():
     assignment = assignments.resolve("mnist_mlp")
     folder = Path(tempfile.mkdtemp(prefix="agreement-"))
     (folder / "reference.py").write_text(REFERENCE.read_text())
-    for example in sorted((ROOT / "examples").iterdir()):
+    for example in sorted(p for p in (ROOT / "examples").iterdir() if p.is_file()):  # mnist_mlp's; keras_mlp/ is not
         (folder / example.name).write_text(example.read_text())
     for snippet in sorted((SUBMISSIONS / "mutants").glob("*.py")):
         materialize(snippet, folder)

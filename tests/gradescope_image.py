@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,7 +54,8 @@ def _run(source, submission, root):
     folder = root / "autograder" / "submission"
     folder.mkdir(parents=True)
     (root / "autograder" / "source").symlink_to(source)
-    shutil.copy(submission, folder / f"mnist_mlp{Path(submission).suffix}")
+    module = tomllib.loads(next(source.glob("assignments/*/assignment.toml")).read_text())["module"]
+    shutil.copy(submission, folder / f"{module}{Path(submission).suffix}")  # as the image's assignment names it
     env = {k: v for k, v in os.environ.items() if k != "MNIST_NPZ"}  # graded from the image's copy
     with tempfile.TemporaryDirectory(prefix="stash-") as stash:  # outside any folder it may have to mask
         proc = subprocess.run(reachable(in_container([source / "run_autograder"]), [source, root], stash),

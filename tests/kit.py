@@ -39,13 +39,15 @@ def embedded_weights_prelude():
     return (SHORTCUTS / "prelude.py").read_text().replace("@REAL_MNIST_WEIGHTS@", blob)
 
 
-def materialize(snippet, folder):
-    """Base + snippet: a later def overrides the base's, so the bug is the snippet's. A snippet
-    that calls ``embedded_weights()`` gets the prelude that defines it."""
-    target = Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py"
+def materialize(snippet, folder, reference=None, target=None):
+    """Base + snippet: a later def overrides the base's (``reference``, else ``base(snippet)``), so
+    the bug is the snippet's. A snippet that calls ``embedded_weights()`` gets the prelude that
+    defines it. Written to ``target`` (default: <folder>/<kind>_<name>.py)."""
+    target = Path(target or Path(folder) / f"{snippet.parent.name}_{snippet.stem}.py")
     text = snippet.read_text()
     prelude = [embedded_weights_prelude()] if "embedded_weights(" in text else []
-    target.write_text("\n\n".join([base(snippet), *prelude, text]))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n\n".join([reference.read_text() if reference else base(snippet), *prelude, text]))
     return target
 
 
@@ -54,18 +56,37 @@ def run_cli(*args, cwd=ROOT, timeout=1200):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def grade(paths, out, jobs=2):
-    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs)
+def grade(paths, out, jobs=2, assignment="mnist_mlp"):
+    """``grade`` of ``paths`` for ``assignment`` (None: each submission's file names its own)."""
+    named = ["--assignment", assignment] if assignment else []
+    proc = run_cli("grade", *paths, "--out", out, "--jobs", jobs, *named)
     assert proc.returncode == 0, proc.stderr
     return {p.name: json.loads((p / "results.json").read_text())
             for p in Path(out).iterdir() if (p / "results.json").is_file()}
 
 
-def self_check(path, out):
-    """What a student sees: ``python -m autograder check`` on one file, as results.json."""
-    proc = run_cli("check", path, "--json", out)
+def self_check(path, out, assignment="mnist_mlp"):
+    """What a student sees: ``python -m autograder check`` on one file, as results.json (``assignment``
+    None: the file names its own)."""
+    proc = run_cli("check", path, "--json", out, *(["--assignment", assignment] if assignment else []))
     assert Path(out).is_file(), proc.stderr
     return json.loads(Path(out).read_text())
+
+
+def assert_loses_its_own_points(results, mutant, graded):
+    """A one-bug submission loses points in the functions its ``# loses:`` header names and in no
+    other of ``graded``, and a failed check of one of them names its ``# cause:``."""
+    loses = header(mutant, "loses")
+    points = functions(results)
+    for function in graded:
+        got, most = points[function]
+        if function in loses:
+            assert got < most, f"{function} should lose points"
+        else:
+            assert got == most, f"{function} should keep its points: {failed_outputs(results, function)}"
+    cause = ", ".join(header(mutant, "cause"))
+    outputs = [o for f in loses for o in failed_outputs(results, f)]
+    assert any("Likely cause: " in o and cause in o.split("Likely cause: ", 1)[1] for o in outputs), outputs
 
 
 def functions(results):

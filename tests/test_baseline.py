@@ -1,10 +1,15 @@
-"""`autograder baseline keras`: the lesson's Keras model beside the NumPy reference."""
+"""benchmarks/keras_baseline.py: the lesson's Keras model (keras_mlp's reference) beside the NumPy one."""
 import json
+import subprocess
+import sys
 
 import pytest
-from kit import run_cli
+from kit import ROOT
 
-from autograder import baseline
+from autograder.assignment import load_module
+
+SCRIPT = ROOT / "benchmarks" / "keras_baseline.py"
+baseline = load_module(SCRIPT, "keras_baseline")
 
 
 def test_time_to_target_is_the_clock_at_the_first_epoch_that_reaches_it():
@@ -18,14 +23,15 @@ def test_time_to_target_is_the_clock_at_the_first_epoch_that_reaches_it():
 
 def test_without_tensorflow_it_says_what_to_install_and_exits_2(monkeypatch, capsys):
     monkeypatch.setattr(baseline, "find_spec", lambda name: None)
-    assert baseline.main(None, epochs=1, numpy_steps_cap=10) == 2
+    assert baseline.main(["--epochs", "1", "--numpy-steps-cap", "10"]) == 2
     assert "pip install .[keras]" in capsys.readouterr().err
 
 
 @pytest.mark.slow
 def test_one_keras_epoch_beside_the_numpy_reference(tmp_path):
     figures = tmp_path / "baseline.json"
-    proc = run_cli("baseline", "keras", "--epochs", 1, "--numpy-steps-cap", 1000, "--json", figures, timeout=300)
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--epochs", "1", "--numpy-steps-cap", "1000", "--json",
+                           str(figures)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "", "TensorFlow's log noise reached stderr"
     assert "Keras" in proc.stdout and "NumPy reference" in proc.stdout, proc.stdout

@@ -59,7 +59,7 @@ def batch(tmp_path_factory):
     archive = tmp / "class.zip"
     _class_zip(archive)
     out = tmp / "out"
-    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--id-column", "SIS User ID")
+    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--id-column", "SIS User ID", "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     rows = {r["SIS User ID"]: r for r in csv.DictReader((out / "grades.csv").open())}
     return archive, out, rows
@@ -145,7 +145,8 @@ def test_resume_regrades_only_missing_or_broken_results(batch, tmp_path):
     (out / "latin1" / "results.json").write_text(text[:len(text) // 2])  # as if cut mid-write
     untouched = GRADED_IDS - {"empty", "latin1"}
     before = _snapshot(out, untouched)
-    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--resume", "--id-column", "SIS User ID")
+    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--resume", "--id-column", "SIS User ID",
+                   "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     assert "6 submission(s) already graded, 2 to go" in proc.stderr
     assert _snapshot(out, untouched) == before
@@ -162,7 +163,7 @@ def test_ctrl_c_leaves_no_half_written_result(tmp_path):
     (folder / "b_sleeps.py").write_text(REF + "\n\nimport time\n_ = time.sleep(120)\n")
     (folder / "c_empty.py").write_text("")
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(folder), "--out", str(out),
-                             "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--jobs", "1", "--assignment", "mnist_mlp"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not (out / "a_empty" / "results.json").exists():
         assert time.monotonic() < deadline and proc.poll() is None
@@ -214,7 +215,7 @@ def _tree(root, files):
 def test_a_folder_holding_only_the_class_folder_is_unwrapped(tmp_path):
     folder = _tree(tmp_path / "download", {"class_export/erin.py": "x = 1", "class_export/frank.py": "x = 2",
                                            "class_export/gina/mnist_mlp.py": "x = 3"})
-    inputs = batch_module.collect([folder], tmp_path, tmp_path / "out", "mnist_mlp")
+    inputs = batch_module.collect([folder], tmp_path, tmp_path / "out", ["mnist_mlp"])
     assert [e.id for e in inputs.entries] == ["erin", "frank", "gina"]
     assert inputs.messages == ["download holds only the folder class_export/: graded its 3 entries as the class"]
 
@@ -225,14 +226,14 @@ def test_a_zip_holding_only_the_class_folder_is_unwrapped(tmp_path):
         zf.writestr("class_export/erin.py", "x = 1")
         zf.writestr("class_export/frank.py", "x = 2")
         zf.writestr("__MACOSX/class_export/._erin.py", b"\0")
-    inputs = batch_module.collect([archive], tmp_path, tmp_path / "out", "mnist_mlp")
+    inputs = batch_module.collect([archive], tmp_path, tmp_path / "out", ["mnist_mlp"])
     assert [e.id for e in inputs.entries] == ["erin", "frank"]
     assert inputs.messages == ["class.zip holds only the folder class_export/: graded its 2 entries as the class"]
 
 
 def test_one_students_folder_alone_is_not_unwrapped(tmp_path):
     folder = _tree(tmp_path / "class", {"dave/mnist_mlp.py": "x = 1", "dave/scratch.py": "x = 2"})
-    inputs = batch_module.collect([folder], tmp_path, tmp_path / "out", "mnist_mlp")
+    inputs = batch_module.collect([folder], tmp_path, tmp_path / "out", ["mnist_mlp"])
     assert [e.id for e in inputs.entries] == ["dave"] and inputs.messages == []
 
 

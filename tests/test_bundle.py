@@ -10,18 +10,21 @@ import pytest
 import gradescope_image
 from autograder import assignment as assignments
 from autograder import data, i18n, report
-from kit import ROOT, run_cli
+from kit import ROOT, functions, run_cli
 
 pytestmark = pytest.mark.slow
 EXAMPLES = ROOT / "examples"
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    target = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    proc = run_cli("bundle", "gradescope", "--out", target)
+def _bundle(target, assignment_id):
+    proc = run_cli("bundle", "gradescope", "--out", target, "--assignment", assignment_id)
     assert proc.returncode == 0, proc.stderr
     return target
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    return _bundle(tmp_path_factory.mktemp("dist") / "autograder.zip", "mnist_mlp")
 
 
 def test_bundle_contents(bundle):
@@ -47,7 +50,7 @@ def test_bundle_contents(bundle):
 
 def test_with_data_embeds_the_verified_copy(tmp_path):
     target = tmp_path / "offline.zip"
-    proc = run_cli("bundle", "gradescope", "--out", target, "--with-data")
+    proc = run_cli("bundle", "gradescope", "--out", target, "--with-data", "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(target) as zf:
         embedded = zf.getinfo("source_data/mnist.npz").file_size
@@ -114,3 +117,26 @@ def test_what_student_code_must_not_read_is_root_only(gradescope):
     shared = [source / "autograder", source / "assignments"]
     assert all(p.stat().st_mode & 0o077 == 0 for p in private)
     assert all(p.stat().st_mode & 0o005 == 0o005 for p in shared)
+
+
+def test_a_keras_bundle_installs_tensorflow_and_grades_the_lesson(tmp_path):
+    """keras_mlp's bundle: its requirements pinned beside the kit's, the data's variable named in
+    setup.sh from its assignment.toml, and a submission graded in the simulated image."""
+    bundle = _bundle(tmp_path / "keras.zip", "keras_mlp")
+    with zipfile.ZipFile(bundle) as zf:
+        names, setup = set(zf.namelist()), zf.read("setup.sh").decode()
+        pinned = dict(r.split("==") for r in zf.read("requirements.txt").decode().split())
+    assert "solutions/keras_mlp/tests/test_hidden.py" in names and not any("mnist_mlp/" in n for n in names)
+    assert pinned["tensorflow-cpu"] == importlib.metadata.version("tensorflow-cpu")
+    assert "# The data: $MNIST_NPZ if set" in setup
+    # The untouched release: TensorFlow imports in every sandbox process of the image, and the run
+    # stops at once (a correct file's full marks are tests/test_keras_corpus.py's).
+    with gradescope_image.workspace() as base:
+        source = gradescope_image.build(bundle, base)
+        runs = gradescope_image.grade({"stubs": (source, ROOT / "assignments" / "keras_mlp" / "keras_mlp.py")}, base)
+    results = runs["stubs"][0]
+    report.validate(results)
+    assert functions(results) == {"preprocess": (0, 15), "build_model": (0, 25), "compile_model": (0, 25),
+                                  "train": (5, 5), "network": (0, 30)}
+    assert all("not implemented yet" in t["output"] for t in results["tests"]
+               if t["visibility"] == "visible" and t["tags"] != ["train"])

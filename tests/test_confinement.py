@@ -89,7 +89,8 @@ def test_the_level_can_be_capped_but_never_raised(tmp_path):
 @needs_root
 @needs_landlock
 def test_self_check_works_at_the_landlock_level(tmp_path):
-    command = reachable(in_container([sys.executable, "-m", "autograder", "check", ALICE]), [ROOT], tmp_path / "stash")
+    command = reachable(in_container([sys.executable, "-m", "autograder", "check", ALICE, "--assignment", "mnist_mlp"]),
+                        [ROOT], tmp_path / "stash")
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "66 / 66 public points" in proc.stdout

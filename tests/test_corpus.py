@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from kit import GRADED, MUTANTS, STYLES, failed_outputs, functions, grade, header
+from kit import GRADED, MUTANTS, STYLES, assert_loses_its_own_points, failed_outputs, grade, header
 
 # The first test to run grades the whole corpus (about 50 files, each trained on MNIST) through
 # the session fixtures: about 4 min on 2 idle cores, 20 min measured with load average 12.
@@ -106,18 +106,8 @@ def test_stubs_score_zero_with_not_implemented_messages(corpus_grades):
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
 def test_mutant_loses_only_its_function(corpus_grades, mutant):
     results = corpus_grades[f"mutants_{mutant.stem}"]
-    loses = header(mutant, "loses")
-    points = functions(results)
     assert 0 < results["score"] < 100, "a one-bug submission keeps partial credit"
-    for function in GRADED:
-        got, most = points[function]
-        if function in loses:
-            assert got < most, f"{function} should lose points"
-        else:
-            assert got == most, f"{function} should keep its points: {failed_outputs(results, function)}"
-    cause = ", ".join(header(mutant, "cause"))
-    outputs = [o for f in loses for o in failed_outputs(results, f)]
-    assert any("Likely cause: " in o and cause in o.split("Likely cause: ", 1)[1] for o in outputs), outputs
+    assert_loses_its_own_points(results, mutant, GRADED)
 
 
 def test_lesson_notebook_grades_the_same_without_keras(tmp_path):

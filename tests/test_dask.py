@@ -43,13 +43,14 @@ def test_dask_grades_equal_local_ones_and_survive_a_dead_worker(cluster, tmp_pat
     files = class_folder(folder)
     (folder / "notes.txt").write_text("not a submission")
     local, remote = tmp_path / "local", tmp_path / "dask"
-    proc = run_cli("grade", folder, "--out", local, "--jobs", 2)
+    proc = run_cli("grade", folder, "--out", local, "--jobs", 2, "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
 
     killed, give_up = [], threading.Event()
     killer = threading.Thread(target=_kill_a_busy_worker, args=(cluster.scheduler_address, killed, give_up))
     killer.start()
-    proc = run_cli("grade", folder, "--out", remote, "--scheduler", cluster.scheduler_address)
+    proc = run_cli("grade", folder, "--out", remote, "--scheduler", cluster.scheduler_address,
+                   "--assignment", "mnist_mlp")
     give_up.set()
     killer.join()
     assert proc.returncode == 0, proc.stderr
@@ -71,7 +72,7 @@ def test_dask_grades_equal_local_ones_and_survive_a_dead_worker(cluster, tmp_pat
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     (tmp_path / "empty.py").write_text("")
     proc = run_cli("grade", tmp_path / "empty.py", "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9",
-                   timeout=120)
+                   "--assignment", "mnist_mlp", timeout=120)
     assert proc.returncode != 0
     assert "tcp://127.0.0.1:9" in proc.stderr
 

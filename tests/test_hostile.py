@@ -161,7 +161,7 @@ def _grade_as_user(batch, cap):
     level = _level_as_user(env, needs, base / "stash")
     if level != (cap or "full"):
         pytest.skip(f"an ordinary user gets the {level!r} level here, not {cap or 'full'!r}")
-    proc = unprivileged.run_as_user(["grade", batch["class"], "--out", batch["out"], "--jobs", 2], needs=needs,
+    proc = unprivileged.run_as_user(["grade", batch["class"], "--out", batch["out"], "--jobs", 2, "--assignment", "mnist_mlp"], needs=needs,
                                     stash=base / "stash", env=env, binds=[(cache, ROOT / "source_data" / "cache")])
     assert proc.returncode == 0, proc.stderr
     return _read_grades(batch["out"]), account
@@ -179,7 +179,7 @@ def _texts_of_folders(out):
 
 def _through_gradescope(batch):
     target = batch["base"] / "autograder.zip"
-    proc = run_cli("bundle", "gradescope", "--out", target)
+    proc = run_cli("bundle", "gradescope", "--out", target, "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     source = gradescope_image.build(target, batch["base"])
     engine = _digests(source / "autograder")

@@ -16,10 +16,13 @@ from kit import ROOT, RELEASE, run_cli
 
 LANGUAGES = ["en", "ko"]
 ASSIGNMENT = assignments.resolve("mnist_mlp")
+ASSIGNMENTS = assignments.candidates()
 # (the code a catalogue's messages are extracted from, its folder, its domain): see autograder/i18n.py
 CATALOGUES = {"engine": (ROOT / "autograder", i18n.LOCALE_DIR, i18n.DOMAIN),
-              "public checks": (ASSIGNMENT.release_dir, ASSIGNMENT.release_dir / "locale", i18n.CHECKS_DOMAIN),
-              "hidden checks": (ASSIGNMENT.hidden_tests, ASSIGNMENT.solution_dir / "locale", i18n.CHECKS_DOMAIN)}
+              **{f"{a.id} public checks": (a.release_dir, a.release_dir / "locale", i18n.CHECKS_DOMAIN)
+                 for a in ASSIGNMENTS},
+              **{f"{a.id} hidden checks": (a.hidden_tests, a.solution_dir / "locale", i18n.CHECKS_DOMAIN)
+                 for a in ASSIGNMENTS}}
 KEYWORDS = {**DEFAULT_KEYWORDS, "check": (2,), "NotImplementedError": (1,)}  # as `make messages` extracts them
 
 
@@ -68,9 +71,11 @@ def test_compiled_catalogue_matches_its_source(name, language):
     assert not stale, f"{name}, {language}: the .mo is older than the .po (run `make messages`): {stale}"
 
 
-def test_the_public_catalogue_names_no_hidden_check():
-    hidden = wrapped_messages("hidden checks") - wrapped_messages("public checks") - wrapped_messages("engine")
-    public = {m.id for m in read_catalogue("public checks", "ko")}
+@pytest.mark.parametrize("assignment_id", [a.id for a in ASSIGNMENTS])
+def test_the_public_catalogue_names_no_hidden_check(assignment_id):
+    hidden = (wrapped_messages(f"{assignment_id} hidden checks") - wrapped_messages(f"{assignment_id} public checks")
+              - wrapped_messages("engine"))
+    public = {m.id for m in read_catalogue(f"{assignment_id} public checks", "ko")}
     assert hidden and not hidden & public
 
 
@@ -98,8 +103,8 @@ def test_no_message_is_translated_inside_an_f_string():
     """Babel (on Python 3.11) cannot see ``_()`` inside an f-string: such a message never reaches the catalogue."""
     import tokenize
     hidden = []
-    for path in [*(ROOT / "autograder").rglob("*.py"), *ASSIGNMENT.public_tests.glob("*.py"),
-                 *ASSIGNMENT.hidden_tests.glob("*.py")]:
+    for path in [*(ROOT / "autograder").rglob("*.py"), *(p for a in ASSIGNMENTS for p in a.release_dir.rglob("*.py")),
+                 *(p for a in ASSIGNMENTS for p in a.hidden_tests.glob("*.py"))]:
         with tokenize.open(path) as f:
             for token in tokenize.generate_tokens(f.readline):
                 prefix = token.string[:token.string.find(token.string.lstrip("rRbBfFuU")[:1])].lower()
@@ -117,7 +122,7 @@ def korean_grade(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ko")
     bug = ROOT / "tests" / "submissions" / "mutants" / "softmax_axis0.py"
     (folder / "minji.py").write_text(ASSIGNMENT.reference_path.read_text() + "\n\n" + bug.read_text())
-    proc = run_cli("grade", folder / "minji.py", "--out", folder / "out", "--lang", "ko")
+    proc = run_cli("grade", folder / "minji.py", "--out", folder / "out", "--lang", "ko", "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     return folder / "out"
 

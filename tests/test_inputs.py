@@ -40,7 +40,7 @@ def results(tmp_path_factory):
     (folder / "hank" / "a_stub.py").write_text(RELEASE.read_text())
     (folder / "hank" / "b_correct.py").write_text(REF)
     out = tmp_path_factory.mktemp("inputs_out")
-    proc = run_cli("grade", folder, "--out", out, "--jobs", 2)
+    proc = run_cli("grade", folder, "--out", out, "--jobs", 2, "--assignment", "mnist_mlp")
     assert proc.returncode == 0, proc.stderr
     graded = {p.name: json.loads((p / "results.json").read_text()) for p in out.iterdir() if p.is_dir()}
     return graded, out, proc.stdout

@@ -73,7 +73,7 @@ def test_the_weights_kept_are_those_accepted_and_a_snapshot_every_n_steps():
 
 def test_a_wrong_update_ends_the_run_at_its_step():
     def verify(batch, old, new):
-        return {"parameter": "W", "error": 2.0} if int(batch[0][0, 0]) == 7 else None
+        return {"parameter": "W", "error": 2.0, "update": "SGD step"} if int(batch[0][0, 0]) == 7 else None
     run = _train(Student(unchanged), verify=verify)
     assert not run.completed and run.steps_done == 7 and run.stop.kind == "wrong_update"
     text = training.describe(run.stop, 40, "train_step")

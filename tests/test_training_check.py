@@ -51,7 +51,7 @@ def test_weights_gone_nan_report_the_step(tmp_path):
                          "    _calls.append(1)\n"
                          "    W1, b1, W2, b2, loss = _original(X, t, W1, b1, W2, b2, learning_rate)\n"
                          "    return (W1 if len(_calls) < 250 else W1 * float('nan')), b1, W2, b2, loss\n")
-    proc = run_cli("check", diverging, "--train", cwd=tmp_path, timeout=300)
+    proc = run_cli("check", diverging, "--train", "--assignment", "mnist_mlp", cwd=tmp_path, timeout=300)
     assert proc.returncode == 1
     assert "training stopped: at step 249, train_step returned nan or inf in W1" in proc.stdout, proc.stdout
     assert "validation accuracy" not in proc.stdout
@@ -62,7 +62,7 @@ def test_failing_public_train_step_checks_predict_no_accuracy_points(tmp_path):
     mutant = tmp_path / "no_div_n.py"
     mutant.write_text(REFERENCE.read_text() + "\n\n" + (ROOT / "tests" / "submissions" / "mutants" /
                                                          "train_step_no_div_n.py").read_text())
-    proc = run_cli("check", mutant, "--train", cwd=tmp_path, timeout=300)
+    proc = run_cli("check", mutant, "--train", "--assignment", "mnist_mlp", cwd=tmp_path, timeout=300)
     assert proc.returncode == 1
     assert "95% tier: unlikely to be reached" in proc.stdout and "They fail now (" in proc.stdout, proc.stdout
 

@@ -40,10 +40,10 @@ def test_warm_grades_are_byte_identical_to_cold_ones(tmp_path):
     folder.mkdir()
     files = class_folder(folder)
     warm, cold = tmp_path / "warm", tmp_path / "cold"
-    proc = run_cli("grade", folder, "--out", warm, "--jobs", 2)  # each worker grades three in turn
+    proc = run_cli("grade", folder, "--out", warm, "--jobs", 2, "--assignment", "mnist_mlp")  # three per worker
     assert proc.returncode == 0, proc.stderr
     for path in files:
-        proc = run_cli("grade-one", path, "--out", cold / path.stem, "--id", path.stem)
+        proc = run_cli("grade-one", path, "--out", cold / path.stem, "--id", path.stem, "--assignment", "mnist_mlp")
         assert proc.returncode == 0, proc.stderr
     for path in files:
         w, c = warm / path.stem, cold / path.stem

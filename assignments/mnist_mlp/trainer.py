@@ -17,6 +17,11 @@ def initial_params(schedule):
             schedule["weight_init_std"] * r.standard_normal((sizes[1], sizes[2])), np.zeros(sizes[2])]
 
 
+def step_kwargs(schedule):
+    """What every step is sent besides the batch: the learning rate train_step takes."""
+    return {"learning_rate": schedule["learning_rate"]}
+
+
 def batches(images, labels, schedule):
     """What each step is sent: a batch of raw images (uint8, flattened) and their labels."""
     rng = np.random.default_rng(schedule["seed"])

@@ -36,7 +36,7 @@ import threading
 from pathlib import Path
 
 from ..proxy import StudentCalls
-from ..sandbox.child import BoundedText
+from ..sandbox.child import BoundedText, missing_record
 
 MAX_OUTPUT_CHARS = 4000
 _public_points = {}  # (assignment, function) -> points of the last public run, for the hidden run
@@ -76,7 +76,7 @@ class _View:
         try:
             return self._namespace[name]
         except KeyError:
-            raise AttributeError(name) from None
+            raise AttributeError(name, name=name, obj=self) from None
 
 
 class KernelStudent(StudentCalls):
@@ -91,6 +91,7 @@ class KernelStudent(StudentCalls):
         self._namespace, self._graded, self._reference = namespace, list(graded), reference
         self._call_seconds, self._harness_path, self._aliases = call_seconds, harness, aliases or {}
         self._harness = None
+        self._view = _View(namespace)  # what the harness calls ``student``
         self._heard = new_heard()  # the plugin's record of what student code warned during a check
         self._times = (0.0, 0.0)
         self.output, self.hung = BoundedText(MAX_OUTPUT_CHARS), set()
@@ -101,7 +102,7 @@ class KernelStudent(StudentCalls):
 
     # -- the proxy's interface -----------------------------------------------------------
     def call(self, name, *args, oracles=(), timeout=None, target="module", requires=(), **kwargs):
-        from ..sandbox.runner import StudentTimeout, already_hung, call_label, did_not_finish
+        from ..sandbox.runner import StudentTimeout, already_hung, call_label, did_not_finish, failed_function
         label = call_label(name, target)
         stuck = [n for n in (name, *requires) if n in self.hung]
         if stuck:
@@ -111,13 +112,13 @@ class KernelStudent(StudentCalls):
         if function is None or not callable(function):
             return self._fail(name, {"type": "missing", "message": name, "where": ""})
         if target == "harness":
-            args = (_View(self._namespace), *args)
+            args = (self._view, *args)
         value, error = self._run(function, args, kwargs, oracles, timeout or self._call_seconds)
         if error == "timeout":
             self.hung.add(name)
             raise StudentTimeout(f"{label} {did_not_finish(timeout or self._call_seconds)}")
         if error:
-            return self._fail(name, error)
+            return self._fail(failed_function(name, target, error), error)
         try:
             return plain(value)
         except Exception as exc:  # a value plain data cannot carry
@@ -175,6 +176,9 @@ class KernelStudent(StudentCalls):
         return value, error
 
     def _describe(self, exc):
+        missing = missing_record(exc, self._view)
+        if missing:
+            return missing
         where, tb = "", exc.__traceback__
         while tb is not None:
             if tb.tb_frame.f_globals is self._namespace:
@@ -230,7 +234,7 @@ def _kernel_plugin(assignment, function, student, reference, hidden):
             self.results, self.notes, self.artifacts = {}, [], {}
             self.sandboxes, self.load_error, self.closed = {}, None, False
             self.heard = student._heard
-            self.reference_module = reference
+            self._reference = reference
             self.data_spec = assignment.config.get("dataset") if hidden else None
             self._arrays = None
 

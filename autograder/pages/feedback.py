@@ -59,9 +59,9 @@ def _check(test):
 
 def _curves_caption(plots):
     if any("reference" in plot.get("series", {}) for plot in plots):
-        return _("The grader trained your network with your train_step; dashed orange: the reference solution "
+        return _("The grader trained your network on its schedule; dashed orange: the reference solution "
                  "on the same schedule.")
-    return _("Your train_step, trained on this machine with the grader's schedule.")
+    return _("Your network, trained on this machine with the grader's schedule.")
 
 
 def _curves(plots):

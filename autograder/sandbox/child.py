@@ -132,6 +132,9 @@ class _Server:
 
     def _describe(self, exc):
         import traceback
+        missing = missing_record(exc, self.module)
+        if missing:
+            return missing
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if (f.filename, f.lineno) in self.lines]
         where, function = "", ""
         if frames:
@@ -141,6 +144,14 @@ class _Server:
         elif isinstance(exc, SyntaxError) and exc.filename:
             where = f"{exc.filename}, line {exc.lineno}"
         return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where, "function": function}
+
+
+def missing_record(exc, module):
+    """The record of a call that failed because ``module`` (the student's) lacks a function the
+    harness asked it for: the same as a missing function called directly."""
+    if isinstance(exc, AttributeError) and getattr(exc, "obj", None) is module and exc.name:
+        return {"type": "missing", "message": exc.name, "where": "", "function": exc.name}
+    return None
 
 
 class BoundedText(io.TextIOBase):

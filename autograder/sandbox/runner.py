@@ -52,6 +52,7 @@ class Limits:
         """The ``[limits]`` table of assignment.toml (grading and the local training check share it)."""
         return cls(call_seconds=config.get("call_seconds", 5),
                    submission_seconds=config.get("submission_seconds", 300),
+                   load_statement_seconds=config.get("load_statement_seconds", 10),
                    memory_bytes=config.get("memory_mb", 2048) << 20)
 
 
@@ -124,8 +125,9 @@ class Sandbox:
     """
 
     def __init__(self, statements, module_name, *, limits=None, harness=None, keep=(), hide=(),
-                 oracle=None, aliases=None, shared=None):
+                 oracle=None, aliases=None, shared=None, env=None):
         self.statements = [(s.label, s.line, s.source) for s in statements]
+        self.env = dict(env or {})  # the assignment's own variables (``[sandbox] env``), e.g. a library's threads
         self.module_name = module_name
         self.limits = limits or Limits()
         self.harness = harness
@@ -179,7 +181,7 @@ class Sandbox:
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HOME": self._tmp.name,
-               **{k: os.environ[k] for k in PASSED_ENV if k in os.environ}}
+               **{k: os.environ[k] for k in PASSED_ENV if k in os.environ}, **self.env}
         lim = self.limits
         self.process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -347,7 +349,8 @@ class Sandbox:
         self.printed = _cut(reply.get("printed"), PRINTED_CHARS)
         if reply.get("ok") is True and "value" in reply:
             return reply["value"]
-        raise self._error(name, _clean_error(reply.get("error")))
+        error = _clean_error(reply.get("error"))
+        raise self._error(failed_function(name, target, error), error)
 
     def _defined_names(self):
         """Top-level function and class names in the submission, read from its source (never run here)."""
@@ -443,6 +446,12 @@ def _clean_warnings(warnings):
 
 
 # -- how a failed call reads to the student (the sandbox's and the Jupyter kernel's) ----------
+def failed_function(name, target, error):
+    """The function a failed call is reported under: the one called, or for a harness call (which
+    drives the student's code) the student's function that failed, else the harness's run."""
+    return name if target == "module" else error.get("function") or call_label(name, target)
+
+
 def call_label(name, target):
     """A call as feedback names it: the student's function, or the grader's run of the student's code."""
     return name if target == "module" else _("the grader's {name} run of your code").format(name=name)
@@ -484,5 +493,7 @@ def _student_error(name, error, aliases, defined_names, memory_bytes):
         hint = ": " + _(error["message"]) if error["message"] else ""  # a release stub's hint is in the catalogue
         return NotImplementedYet(_("{name} is not implemented yet (it raises NotImplementedError{hint})").format(
             name=name, hint=hint))
-    return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {error['message']}")
+    # A harness's own messages are in its assignment's catalogue; anything else is left as it is.
+    message = _(error["message"]) if error["message"] else ""
+    return StudentException(_("{name} raised {error}").format(name=name, error=f"{error['type']}: {message}")
                             + where, error["type"])

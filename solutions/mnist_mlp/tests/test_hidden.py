@@ -3,8 +3,6 @@
 They compare with the instructor's reference on randomized inputs and train the
 student's network on MNIST, scoring it on the test set in the trusted process.
 """
-import fcntl
-import hashlib
 import json
 from pathlib import Path
 
@@ -14,7 +12,6 @@ import pytest
 from autograder import training
 from autograder.checks import as_float, check, expect_close, fail
 from autograder.i18n import _
-from autograder.files import atomic_write
 
 SALT = 98765
 
@@ -134,7 +131,7 @@ def verify_step(learning_rate, sketch_rng):
             got = (before - after) / learning_rate
             wrong, size = _norm(got - want), _norm(want)
             if wrong > 1e-3 * size + 20 * eps * _norm(after) / learning_rate:
-                return {"parameter": name, "error": wrong / max(size, 1e-300)}
+                return {"parameter": name, "error": wrong / max(size, 1e-300), "update": _("SGD step")}
         return None
     return verify
 
@@ -148,22 +145,9 @@ def _norm(a):
 
 
 def _samples(dataset, trainer):
-    """(training sample, test sample, test split) as the network sees them: flat pixels in [0, 1]."""
     arrays = dataset["arrays"]
-    pick = np.sort(rng(10).choice(len(arrays["x_train"]), CURVE_SAMPLE, replace=False))
-    train = (trainer.inputs(arrays["x_train"][pick]), np.asarray(arrays["y_train"][pick]))
-    test = (trainer.inputs(arrays["x_test"]), np.asarray(arrays["y_test"]))
-    pick = np.sort(rng(11).choice(len(test[1]), CURVE_SAMPLE, replace=False))
-    return train, (test[0][pick], test[1][pick]), test
-
-
-def _curve(snapshots, trainer, train, test):
-    """Training loss and test accuracy at every kept snapshot, on the samples ``train`` and ``test``."""
-    steps = [int(done) for done, _weights in snapshots]
-    losses = [trainer.loss(*(np.asarray(w, np.float64) for w in weights), *train) for _done, weights in snapshots]
-    accuracies = [trainer.accuracy(*(np.asarray(w, np.float64) for w in weights), *test)
-                  for _done, weights in snapshots]
-    return {"loss": (steps, losses), "accuracy": (steps, accuracies)}
+    return training.samples((arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"]), trainer,
+                            (rng(10), rng(11)), CURVE_SAMPLE)
 
 
 def _run(student, trainer, dataset, verify):
@@ -172,26 +156,20 @@ def _run(student, trainer, dataset, verify):
     return training.train(student, trainer.initial_params(s), trainer.batches(arrays["x_train"], arrays["y_train"], s),
                           steps=s["steps"], cpu_seconds=s["cpu_seconds"], names=s["parameters"], verify=verify,
                           snapshot_every=s["snapshot_every"], step_seconds=s["step_seconds"],
-                          learning_rate=s["learning_rate"])
+                          **trainer.step_kwargs(s))
 
 
 def _reference_curve(reference, assignment, dataset, trainer, train, test):
     """The reference trained by the same harness in this (trusted) process, cached on disk."""
     s = dataset["schedule"]
-    inputs = [json.dumps([s, assignment.config.get("dataset"), CURVE_SAMPLE], sort_keys=True),
-              Path(reference.__file__).read_text(), Path(assignment.harness).read_text(),
-              Path(trainer.__file__).read_text()]
-    key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()[:16]
-    cache = Path(dataset["cache_folder"])
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"{assignment.id}-reference-curve-{key}.json"
-    with open(cache / f"{assignment.id}-reference-curve.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers: the first computes, the others read
-        if not path.is_file():
-            student = training.InProcess(reference, assignment.harness)
-            run = _run(student, trainer, dict(dataset, schedule=dict(s, cpu_seconds=10 * s["cpu_seconds"])), None)
-            atomic_write(path, json.dumps(_curve(run.snapshots, trainer, train, test)))
-        return json.loads(path.read_text())
+
+    def compute():
+        student = training.InProcess(reference, assignment.harness)
+        run = _run(student, trainer, dict(dataset, schedule=dict(s, cpu_seconds=10 * s["cpu_seconds"])), None)
+        return training.curve(run.snapshots, trainer, train, test)
+    key = [json.dumps([s, assignment.config.get("dataset"), CURVE_SAMPLE], sort_keys=True),
+           Path(reference.__file__).read_text(), Path(assignment.harness).read_text(), Path(trainer.__file__).read_text()]
+    return training.cached(dataset["cache_folder"], f"{assignment.id}-reference-curve", key, compute)
 
 
 @pytest.fixture(scope="module")
@@ -203,12 +181,7 @@ def trained(student, reference, dataset, assignment, artifacts):
     trainer = assignment.load_trainer()
     run = _run(student.own_process("training"), trainer, dataset,
                verify_step(s["learning_rate"], rng(12)))
-    record = artifacts["training"] = {
-        "steps": s["steps"], "steps_done": run.steps_done, "completed": run.completed,
-        "stopped": training.describe(run.stop, s["steps"], s["function"]) if run.stop else "",
-        "ms_per_step": None if run.ms_per_step is None else round(run.ms_per_step, 2),
-        "verify_ms_per_step": round(1000 * run.verify_seconds / max(run.steps_done, 1), 3),
-        "test_accuracy": None}
+    record = artifacts["training"] = training.record(run, s)
     train, test_sample, test = _samples(dataset, trainer)
     artifacts["test_accuracy"] = record["test_accuracy"] = trainer.accuracy(
         *(np.asarray(w, np.float64) for w in run.params), *test)
@@ -216,32 +189,12 @@ def trained(student, reference, dataset, assignment, artifacts):
         return record  # not one step taken: there is no curve to draw
     # Drawing the curves must never cost points: a failure there only leaves the plot out.
     try:
-        yours = _curve(run.snapshots, trainer, train, test_sample)
+        yours = training.curve(run.snapshots, trainer, train, test_sample)
         ref = _reference_curve(reference, assignment, dataset, trainer, train, test_sample)
-        percent = {"loss": 1, "accuracy": 100}  # accuracy is read in %, like everywhere else
-        artifacts["plots"] = [
-            {"title": title, "xlabel": _("training step"), "ylabel": ylabel,
-             "series": {name: {"x": curve[key][0], "y": [percent[key] * v for v in curve[key][1]]}
-                        for name, curve in (("yours", yours), ("reference", ref))}}
-            for key, title, ylabel in (
-                ("loss", _("Training loss ({count:,} training images)").format(count=CURVE_SAMPLE), _("cross-entropy")),
-                ("accuracy", _("Test accuracy ({count:,} test images)").format(count=CURVE_SAMPLE),
-                 _("test accuracy (%)")))]
+        artifacts["plots"] = training.plots({"yours": yours, "reference": ref}, CURVE_SAMPLE)
     except Exception as err:  # noqa: BLE001
         artifacts["plots_error"] = f"{type(err).__name__}: {err}"[:300]
     return record
-
-
-def _tier(trained, dataset, index):
-    tier = dataset["schedule"]["accuracy_tiers"][index]
-    accuracy = trained["test_accuracy"]
-    if not trained["completed"]:  # a run cut short must not earn points by luck of where it stopped
-        fail(_("training stopped after {done} of {steps} steps ({reason}); only a completed training run earns "
-               "these points (the weights reached score {accuracy:.2%} test accuracy)").format(
-            done=trained["steps_done"], steps=trained["steps"], reason=trained["stopped"], accuracy=accuracy))
-    if not accuracy >= tier:
-        fail(_("test accuracy {accuracy:.2%} after the grader's training run; at least {tier:.0%} earns these points")
-             .format(accuracy=accuracy, tier=tier))
 
 
 # The accuracy depends on every function the student wrote, so it is scored as the
@@ -250,9 +203,9 @@ def _tier(trained, dataset, index):
 # helper it calls also costs these points (README, "The rubric").
 @check("network", "train_step trains the 784-50-10 network to 90% MNIST test accuracy", points=5, hidden=True)
 def test_accuracy_lower_tier(trained, dataset):
-    _tier(trained, dataset, 0)
+    training.expect_tier(trained, dataset["schedule"]["accuracy_tiers"][0])
 
 
 @check("network", "train_step trains the 784-50-10 network to 95% MNIST test accuracy", points=5, hidden=True)
 def test_accuracy_upper_tier(trained, dataset):
-    _tier(trained, dataset, 1)
+    training.expect_tier(trained, dataset["schedule"]["accuracy_tiers"][1])

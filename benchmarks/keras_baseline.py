@@ -1,15 +1,18 @@
-"""The lesson's Keras model beside the NumPy reference: test accuracy, time to 97%, memory.
+"""The lesson's two halves side by side: its Keras model (keras_mlp's reference) beside the NumPy
+network (mnist_mlp's reference): test accuracy, time to 97%, memory. A benchmark, not part of grading.
 
-    python -m autograder baseline keras [--epochs 10] [--numpy-steps-cap 20000] [--json PATH]
+    .venv/bin/python benchmarks/keras_baseline.py [--epochs 10] [--numpy-steps-cap 20000] [--json PATH]
 
-Keras: Dense(50, sigmoid) -> Dense(10, softmax), Adam, sparse categorical cross-entropy,
-batch 32, fixed seed, scored on the test set after every epoch. NumPy: the instructor's
-reference trained with the grader's schedule (assignment.toml [schedule]), initial weights and
-batches (the assignment's trainer.py), on one BLAS thread as in the sandbox, scored every 500 steps, run past the
-schedule until 97% or the cap (TensorFlow keeps its default thread pools).
-Training clocks leave the scoring out. Memory is the process's peak RSS (getrusage
-ru_maxrss) at the end of each run; the NumPy run comes first, before TensorFlow is imported.
+Keras: keras_mlp's reference (preprocess, build_model, compile_model: Dense(50, sigmoid) ->
+Dense(10, softmax), Adam, sparse categorical cross-entropy), fit with batch 32 and a fixed seed,
+scored on the test set after every epoch. NumPy: mnist_mlp's reference trained with its grader's
+schedule (assignment.toml [schedule]), initial weights and batches (its trainer.py), on one BLAS
+thread as in the sandbox, scored every 500 steps, run past the schedule until 97% or the cap
+(TensorFlow keeps its default thread pools). Training clocks leave the scoring out. Memory is the
+process's peak RSS (getrusage ru_maxrss) at the end of each run; the NumPy run comes first, before
+TensorFlow is imported.
 """
+import argparse
 import json
 import os
 import platform
@@ -22,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from autograder import assignment as assignments  # noqa: E402
+from autograder import data  # noqa: E402
 
 TARGET = 0.97
 EVAL_EVERY = 500  # NumPy steps between two scorings on the test set
@@ -92,11 +97,13 @@ def _import_keras():
     return keras
 
 
-def train_keras(arrays, epochs, seed):
+def train_keras(lesson, arrays, epochs, seed):
+    """``lesson``: keras_mlp's assignment, whose reference builds, compiles and feeds the model."""
     keras = _import_keras()
     keras.utils.set_random_seed(seed)
-    x_train = arrays["x_train"].reshape(len(arrays["x_train"]), -1).astype(np.float32) / 255
-    x_test, y_test = _test_split(arrays, np.float32)
+    reference = lesson.load_reference()
+    x_train, x_test, y_test = reference.preprocess(arrays["x_train"]), reference.preprocess(arrays["x_test"]), \
+        arrays["y_test"]
 
     class ScoreEachEpoch(keras.callbacks.Callback):
         """Test accuracy after every epoch; the time spent scoring is taken off the training clock."""
@@ -110,9 +117,8 @@ def train_keras(arrays, epochs, seed):
                                  "accuracy": float(np.mean(np.argmax(probs, axis=1) == y_test))})
             self.scoring += time.perf_counter() - now
 
-    model = keras.Sequential([keras.Input((x_train.shape[1],)), keras.layers.Dense(50, activation="sigmoid"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model = reference.build_model()
+    model = reference.compile_model(model) or model
     score = ScoreEachEpoch()
     model.fit(x_train, arrays["y_train"], batch_size=32, epochs=epochs, verbose=0, callbacks=[score])
     history = score.history
@@ -143,7 +149,14 @@ def report(numpy_run, keras_run):
     return "\n".join(lines)
 
 
-def main(assignment, epochs, numpy_steps_cap, json_path=None):
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=10, help="Keras epochs (default 10)")
+    parser.add_argument("--numpy-steps-cap", type=int, default=20000,
+                        help="most NumPy steps when 97%% takes longer than the schedule (default 20000)")
+    parser.add_argument("--json", help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+    epochs, numpy_steps_cap, json_path = args.epochs, args.numpy_steps_cap, args.json
     if epochs < 1 or numpy_steps_cap < 1:
         print("--epochs and --numpy-steps-cap must be at least 1", file=sys.stderr)
         return 2
@@ -151,15 +164,12 @@ def main(assignment, epochs, numpy_steps_cap, json_path=None):
         print("TensorFlow is not installed; install the Keras extra: pip install .[keras]  "
               "(from a clone: pip install -e '.[keras]')", file=sys.stderr)
         return 2
-    if not assignment.has_solutions:
-        print(f"the baseline trains the instructor's reference, {assignment.reference_path}, which is "
-              "not here (the student handout has no solutions)", file=sys.stderr)
-        return 2
+    assignment, lesson = assignments.resolve("mnist_mlp"), assignments.resolve("keras_mlp")
     arrays = data.load(assignment.config["dataset"])
     with one_blas_thread() as limits:
         numpy_run = train_numpy(assignment, arrays, numpy_steps_cap)
     numpy_run["blas_threads"] = 1 if limits else "default (threadpoolctl not installed)"
-    keras_run = train_keras(arrays, epochs, assignment.config["schedule"]["seed"])
+    keras_run = train_keras(lesson, arrays, epochs, assignment.config["schedule"]["seed"])
     print(report(numpy_run, keras_run))
     if json_path:
         t_np, t_k = numpy_run["seconds_to_target"], keras_run["seconds_to_target"]
@@ -169,3 +179,7 @@ def main(assignment, epochs, numpy_steps_cap, json_path=None):
                    "numpy": numpy_run, "time_to_target_ratio_keras_over_numpy": t_k / t_np if t_np and t_k else None}
         Path(json_path).write_text(json.dumps(figures, indent=2))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
