@@ -24,7 +24,7 @@ demo: data
 	$(PY) -m autograder grade examples/keras_mlp --out out/demo/keras_mlp --jobs 2
 
 test: data
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=40
 
 # Every assignment with an instructor's folder (solutions/<id>/): what release and audit work on.
 ASSIGNMENTS := $(filter $(notdir $(wildcard solutions/*)),$(notdir $(patsubst %/assignment.toml,%,$(wildcard assignments/*/assignment.toml))))

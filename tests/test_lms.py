@@ -262,7 +262,7 @@ def _rows(source):
 
 
 def test_canvas_imports_the_gradebook_file(tmp_path):
-    kit = assignment.resolve()
+    kit = assignment.resolve("mnist_mlp")
     messages = exports.write(tmp_path, "canvas", _rows("canvas"), kit, column="MNIST MLP (5555)")
     text = (tmp_path / "canvas_gradebook.csv").read_text()
     students = {"102": ("John Doe", "Doe, John", "S102", "u102"), "101": ("김민준", "김민준", "S101", "u101")}
@@ -272,7 +272,7 @@ def test_canvas_imports_the_gradebook_file(tmp_path):
 
 
 def test_canvas_import_without_an_assignment_id_warns(tmp_path):
-    messages = exports.write(tmp_path, "canvas", _rows("canvas"), assignment.resolve())
+    messages = exports.write(tmp_path, "canvas", _rows("canvas"), assignment.resolve("mnist_mlp"))
     assert any("names no assignment id" in m for m in messages)
     found = canvas_import((tmp_path / "canvas_gradebook.csv").read_text(), {
         "102": ("", "", "S102", ""), "101": ("", "", "S101", "")})
@@ -285,7 +285,7 @@ def test_canvas_importer_rejects_what_canvas_rejects():
 
 
 def test_moodle_imports_the_worksheet(tmp_path):
-    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve())
+    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve("mnist_mlp"))
     text = (tmp_path / "moodle_grading_worksheet.csv").read_text()
     found = moodle_import(text, {"102", "101", "anon_Xy7Qz", "107"}, maximum=100)
     assert {k: v[0] for k, v in found.items()} == {"102": 80, "101": 100, "anon_Xy7Qz": 47}
@@ -298,7 +298,7 @@ def test_moodle_imports_the_worksheet(tmp_path):
 @pytest.mark.skipif(shutil.which("php") is None, reason="needs php-cli (.ci/run installs it)")
 def test_php_reads_the_worksheet_as_moodle_does(tmp_path):
     """PHP's own fgetcsv and strtotime, as Moodle's csv_import_reader and importer call them."""
-    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve())
+    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve("mnist_mlp"))
     path = tmp_path / "moodle_grading_worksheet.csv"
     found = moodle_php(path)
     assert found.keys() == {"102", "101", "anon_Xy7Qz"}
@@ -310,7 +310,7 @@ def test_php_reads_the_worksheet_as_moodle_does(tmp_path):
 
 def test_scores_are_scaled_to_the_lms_points(tmp_path):
     people = roster.Roster("CSV", {"102": roster.Person("102")}, points=10.0)
-    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve(), people)
+    exports.write(tmp_path, "moodle", _rows("moodle"), assignment.resolve("mnist_mlp"), people)
     found = moodle_import((tmp_path / "moodle_grading_worksheet.csv").read_text(), {"102"}, maximum=10)
     assert found["102"][0] == 8
 
@@ -329,7 +329,7 @@ def copies(tmp_path_factory):
     blob = "W = " + repr([round(0.001 * i, 3) for i in range(300)]) + "\nKEY = '" + "QUJD" * 400 + "'\n"
     (folder / "blob.py").write_text((ROOT / "examples" / "carol.py").read_text() + "\n" + blob)
     entries += [(p.stem, p) for p in sorted(folder.iterdir())]
-    return similarity.check(assignment.resolve(), entries, folder / "out", Console(quiet=True))
+    return similarity.check(assignment.resolve("mnist_mlp"), entries, folder / "out", Console(quiet=True))
 
 
 def test_a_disguised_copy_and_a_notebook_copy_are_found(copies):
@@ -377,7 +377,7 @@ def test_hangul_renders_even_when_the_font_came_after_the_cache(monkeypatch):
 def test_the_fast_comparison_is_copydetects():
     """similarity._shared gives compare_files' own similarities, pair by pair."""
     from copydetect import compare_files
-    kit = assignment.resolve()
+    kit = assignment.resolve("mnist_mlp")
     boilerplate = similarity._boilerplate(kit, ["mnist_mlp.py", "lesson.py"], Console(quiet=True))
     codes = {"einsum": (STYLES / "einsum.py").read_text(), "copy": disguised((STYLES / "einsum.py").read_text()),
              "alice": (ROOT / "examples" / "alice.py").read_text(), "lesson": LESSON.read_text(),

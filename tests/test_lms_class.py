@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def _grade(archive, out, *args):
-    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--due", DUE, *args)
+    proc = run_cli("grade", archive, "--out", out, "--jobs", 2, "--due", DUE, "--assignment", "mnist_mlp", *args)
     assert proc.returncode == 0, proc.stderr
     return proc
 
