@@ -102,7 +102,7 @@ def run(assignment, out_dir, *, console, jobs=2, sample=None, seed=0, only=None,
     (folder / f"{BASELINE}.py").write_text(reference.read_text())
     for m in chosen:
         (folder / f"{m.id}.py").write_text(m.source)
-    graded = batch.run(assignment, sorted(folder.iterdir()), out_dir / "grades", jobs=jobs, resume=resume,
+    graded = batch.run([assignment], sorted(folder.iterdir()), out_dir / "grades", jobs=jobs, resume=resume,
                        console=console, language="en")  # the report names checks in English
     if graded.code:
         raise AuditError(f"grading stopped (exit code {graded.code}); --resume finishes it")

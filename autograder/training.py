@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import fail
+from .files import atomic_write
 from .i18n import _
 from .sandbox.runner import StudentCrash, StudentError, StudentTimeout
 
@@ -255,7 +256,6 @@ def cached(folder, name, key, compute):
     """``compute()`` (plain data), kept on disk in ``folder`` under ``name`` and a digest of the
     texts ``key`` (whatever the result depends on): parallel graders compute it once, the first
     one, and the others read it."""
-    from .report import atomic_write
     digest = hashlib.sha256("\n".join(key).encode()).hexdigest()[:16]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
