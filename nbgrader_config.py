@@ -1,6 +1,6 @@
 """nbgrader's configuration for the kit: this folder (the repository) is the course root.
 
-Run nbgrader from here (README, "Using the kit inside nbgrader"):
+Run nbgrader from here (docs/nbgrader.md):
 
     nbgrader generate_assignment mnist_mlp   # solutions/mnist_mlp/mnist_mlp.ipynb -> release/mnist_mlp/
     nbgrader autograde mnist_mlp             # submitted/<student>/mnist_mlp/ -> autograded/<student>/mnist_mlp/

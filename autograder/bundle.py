@@ -53,7 +53,7 @@ PY="$(cat "$SRC/.python" 2>/dev/null || echo python3)"
 mkdir -p "$BASE/results"
 cd "$SRC"
 # For the staff's log: Gradescope's Docker forbids namespaces, so this says "landlock" (see
-# README, Security model): "full" means the container allows them, "basic" that it has
+# docs/security.md, "Security model"): "full" means the container allows them, "basic" that it has
 # neither namespaces nor Landlock and seccomp, and why.
 "$PY" -c 'from autograder.sandbox import jail; print("sandbox confinement:", jail.describe(jail.level()))' >&2
 exec "$PY" -m autograder.gradescope "$BASE/submission" "$BASE/results/results.json"

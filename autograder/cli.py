@@ -235,7 +235,7 @@ def main(argv=None):
                             "$AUTOGRADER_SCHEDULER, then [grading] scheduler in assignment.toml")
     grade.add_argument("--assignment")
     grade.add_argument("--unconfined", action="store_true",
-                       help="grade a class even where student code cannot be confined (see README)")
+                       help="grade a class even where student code cannot be confined (see docs/security.md)")
     grade.add_argument("--lang", choices=i18n.available(), help="language of the students' feedback (default: the course's, else en)")
     grade.set_defaults(run=cmd_grade)
     one = sub.add_parser("grade-one")  # the batch's worker: without help=, argparse does not list it

@@ -10,7 +10,7 @@ A Dask worker that dies mid-task is replaced by the scheduler and its submission
 again elsewhere; the first result that comes back is the one written, once.
 
 Every Dask worker needs this kit installed at the same version, and the data set
-(``python -m autograder data``): see "Grading on a cluster" in the README.
+(``python -m autograder data``): see docs/cluster.md.
 """
 import tempfile
 import threading

@@ -11,7 +11,7 @@ translated by ``check`` itself. Three catalogues, each a ``<folder>/<lang>/LC_ME
 - its hidden checks: ``solutions/<id>/locale``, domain ``checks`` (it never leaves the
   instructor's side, so the handout names no hidden check).
 
-A message is looked up in that order, hidden first. See README "Translating the feedback"
+A message is looked up in that order, hidden first. See docs/i18n.md
 and ``make messages``. The language is chosen once per process: ``--lang`` (passed on to
 every process that grades, as an argument), else ``language`` in assignment.toml, else
 English. The instructor-facing CLI and CSV are not translated.

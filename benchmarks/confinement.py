@@ -8,7 +8,7 @@ does not offer is reported as such): the time to start a sandbox child and get i
 answer (median of --starts), and one honest file graded end to end with ``grade-one``
 (median of --repeat: wall time, and the CPU time of the grader and its children).
 The landlock level as root needs an interpreter every uid can read; where pyenv lives in
-/root, run this under tests/unprivileged.py's ``reachable`` (see the README, Security model).
+/root, run this under tests/unprivileged.py's ``reachable`` (see docs/security.md, "Security model").
 """
 import argparse
 import json

@@ -137,7 +137,7 @@ def test_check_train_runs_the_schedule_without_the_test_set(tmp_path):
 
 
 def test_results_say_what_one_grade_costs(graded):
-    """What one grade of a correct file cost (printed for the README, not judged)."""
+    """What one grade of a correct file cost (printed for docs/keras_mlp.md, not judged)."""
     results = graded[0]["styles_lesson"]
     print(json.dumps({k: results["extra_data"][k] for k in ("grader_cpu_seconds", "sandbox_cpu_seconds")}),
           results["execution_time"], training(results))

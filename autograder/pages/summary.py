@@ -213,7 +213,7 @@ def render(rows, title="Class summary", copies=None):
     if levels:  # jail.py's levels; "basic" confines nothing but resources
         body.append("<p>Student code ran confined at the " + ", ".join(
             f'<span{" class=bad" if level == "basic" else ""}>{escape(level)}</span> level ({n} submission(s))'
-            for level, n in levels.items()) + ' (see the README, "Security model").</p>')
+            for level, n in levels.items()) + ' (see docs/security.md, "Security model").</p>')
     figures = []
     if scores:
         body.append(f"<p>Final score: mean {statistics.mean(scores):.1f}, median {statistics.median(scores):g}, "

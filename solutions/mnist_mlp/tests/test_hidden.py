@@ -200,7 +200,7 @@ def trained(student, reference, dataset, assignment, artifacts):
 # The accuracy depends on every function the student wrote, so it is scored as the
 # network's, not train_step's: a softmax bug must not show up as a train_step bug. Every step
 # runs the student's own helpers and must be the correct update, so a bug in train_step or in a
-# helper it calls also costs these points (README, "The rubric").
+# helper it calls also costs these points (docs/rubric.md).
 @check("network", "train_step trains the 784-50-10 network to 90% MNIST test accuracy", points=5, hidden=True)
 def test_accuracy_lower_tier(trained, dataset):
     training.expect_tier(trained, dataset["schedule"]["accuracy_tiers"][0])
