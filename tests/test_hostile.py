@@ -187,7 +187,7 @@ def _through_gradescope(batch):
                                   batch["base"] / "containers")
     results = {name: results for name, (results, _log) in runs.items()}
     texts = {name: json.dumps(results) for name, results in results.items()}
-    return {"results": results, "texts": texts, "engine": (engine, source / "autograder"), "marker": str(source),
+    return {"results": results, "texts": texts, "engine": (engine, source / "autograder"), "kit": str(source),
             "forged": {name: r["extra_data"]["student"] == "submission" for name, r in results.items()}}
 
 
@@ -251,7 +251,7 @@ def hostile(request, listeners):
     reached = tcp.connections + unix.connections
     engine = _digests(ROOT / "autograder")
     try:
-        found = {"engine": (engine, ROOT / "autograder"), "marker": str(ROOT), "forged": {}}
+        found = {"engine": (engine, ROOT / "autograder"), "kit": str(ROOT), "forged": {}}
         if path == "root":
             results = grade([batch["class"]], batch["out"])
             found |= {"results": results, "texts": _texts_of_folders(batch["out"]), "uid": None}
@@ -345,7 +345,7 @@ def test_nothing_is_left_behind(hostile):
     assert not [p for name in PLANTED for p in hostile["base"].rglob(name)]
     if hostile.get("uid") is not None:  # an ordinary user's batch: nothing of that user still runs
         assert [pid for pid in jail.processes_of(hostile["uid"]) if pid != os.getpid()] == []
-    assert _sandboxes(hostile["marker"] if hostile["path"] == "gradescope" else str(ROOT)) == []
+    assert _sandboxes(hostile["kit"]) == []  # the sandboxes of this path's engine
 
 
 def test_the_engine_is_untouched(hostile):
