@@ -82,3 +82,14 @@ def test_a_mixed_class_sheet_names_each_row_assignment():
     column = sheet[0].index("build_model")
     assert [r[column] for r in sheet[1:]] == ["25", "0"]
     assert "assignment" not in report.grades_csv(rows, ["build_model"]).splitlines()[0]
+
+
+def test_a_mixed_class_is_not_compared_and_says_why(tmp_path):
+    """Copied code is compared within one assignment's code (against its own boilerplate): a class
+    that mixes both gets no comparison, and the instructor is told how to get one."""
+    from rich.console import Console
+    console = Console(file=io.StringIO(), width=200)
+    assert batch._similarity(CANDIDATES, [], tmp_path, console) is None
+    said = console.file.getvalue()
+    assert "copied code was not checked: the class mixes 2 assignments" in said and "--assignment" in said
+    assert not list(tmp_path.iterdir())
