@@ -115,3 +115,13 @@ def test_a_helper_the_submission_lacks_stays_missing_after_an_isolated_call():
         assert box.call("has_it") is False  # not left behind as None
         with pytest.raises(StudentException, match="NameError"):
             box.call("train_step", 0.5)
+
+
+def test_printed_text_is_shown_as_a_terminal_last_showed_it():
+    """Keras's progress bar redraws its line: colour codes, carriage returns and backspaces would
+    reach a feedback page as noise; only what the terminal ended up showing is kept."""
+    bar = ("Epoch 1/10\n\x1b[1m1/2\x1b[0m \x1b[32m━━━\x1b[0m\x1b[37m━━\x1b[0m 2s/step - loss: 2.21" + "\b" * 10
+           + "\r\x1b[1m2/2\x1b[0m \x1b[32m━━━━━\x1b[0m 546ms/step - accuracy: 0.1053\n"
+           "ab\bc\x07\x1b]0;a window title\x07 done\r\n")
+    assert runner.as_a_terminal_shows(bar) == "Epoch 1/10\n2/2 ━━━━━ 546ms/step - accuracy: 0.1053\nac done\n"
+    assert runner.as_a_terminal_shows("plain\ttext\n") == "plain\ttext\n"

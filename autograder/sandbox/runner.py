@@ -7,6 +7,7 @@ from student code, only plain data.
 import fcntl
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -423,6 +424,26 @@ def _size(value, depth=0):
 
 def _index(value, count):
     return value if type(value) is int and 0 <= value < count else None
+
+
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")  # CSI, OSC, Fe
+_CONTROLS = re.compile(r"[\x00-\x07\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def as_a_terminal_shows(text):
+    """Printed text as it last stood on a terminal. A progress bar (Keras's ``fit``) redraws its
+    line with carriage returns, backspaces and colour codes, which a page would show as noise.
+    Linear in the text's length: call it on text already cut to size."""
+    lines = []
+    for line in _ESCAPES.sub("", text).split("\n"):
+        first, *rest = line.rstrip("\r").rsplit("\r", 1)[-1].split("\b")  # what the last redraw left
+        kept = list(first)
+        for part in rest:  # each backspace takes back the character before it
+            if kept:
+                kept.pop()
+            kept.extend(part)
+        lines.append(_CONTROLS.sub("", "".join(kept)))
+    return "\n".join(lines)
 
 
 def _cut(value, limit):
