@@ -10,7 +10,7 @@ import pytest
 import gradescope_image
 from autograder import assignment as assignments
 from autograder import data, i18n, report
-from kit import ROOT, functions, run_cli
+from kit import ROOT, SUBMISSIONS, functions, run_cli
 
 pytestmark = pytest.mark.slow
 EXAMPLES = ROOT / "examples"
@@ -129,11 +129,14 @@ def test_a_keras_bundle_installs_tensorflow_and_grades_the_lesson(tmp_path):
     assert "solutions/keras_mlp/tests/test_hidden.py" in names and not any("mnist_mlp/" in n for n in names)
     assert pinned["tensorflow-cpu"] == importlib.metadata.version("tensorflow-cpu")
     assert "# The data: $MNIST_NPZ if set" in setup
-    # The untouched release: TensorFlow imports in every sandbox process of the image, and the run
-    # stops at once (a correct file's full marks are tests/test_keras_corpus.py's).
+    # The untouched release, and the lesson's code, side by side at the container's landlock level,
+    # where TensorFlow aborted on every operation until the child could read its own /proc.
     with gradescope_image.workspace() as base:
         source = gradescope_image.build(bundle, base)
-        runs = gradescope_image.grade({"stubs": (source, ROOT / "assignments" / "keras_mlp" / "keras_mlp.py")}, base)
+        runs = gradescope_image.grade({"stubs": (source, ROOT / "assignments" / "keras_mlp" / "keras_mlp.py"),
+                                       "lesson": (source, SUBMISSIONS / "keras_mlp" / "styles" / "lesson.py")}, base)
+    lesson = runs["lesson"][0]
+    assert lesson["extra_data"]["confinement"] == "landlock" and lesson["score"] == 100, functions(lesson)
     results = runs["stubs"][0]
     report.validate(results)
     assert functions(results) == {"preprocess": (0, 15), "build_model": (0, 25), "compile_model": (0, 25),

@@ -59,7 +59,8 @@ def enter(spec):
     """
     work, uid = spec["write"][0], spec["uid"]
     _use_known_libraries(spec["libraries"])
-    rules = landlock.ruleset(spec["read"], spec["write"], spec["devices"])
+    # Its own /proc entries, and no other process's: TensorFlow aborts when it cannot read them.
+    rules = landlock.ruleset(spec["read"] + [f"/proc/{os.getpid()}"], spec["write"], spec["devices"])
     # Landlock scopes signals from ABI 6 on; before that, a child that shares the grader's
     # uid may signal only itself (as a uid of its own it cannot reach the grader anyway).
     scoped = landlock.abi() >= landlock.SCOPE_ABI
