@@ -20,7 +20,7 @@ from . import data, definitions, submission
 from .checks import CheckFailed
 from .i18n import _
 from .proxy import StudentCalls
-from .sandbox.runner import Limits, Sandbox, Shared, StudentError, as_a_terminal_shows
+from .sandbox.runner import PRINTED_CHARS, Limits, Sandbox, Shared, StudentError, as_a_terminal_shows
 
 
 @dataclass
@@ -163,7 +163,7 @@ class GradingPlugin:
         self.heard.update(new_heard())
         yield
         result.notes = [_("your code warned: {warning}").format(warning=w) for w in self.heard["warnings"]]
-        result.printed = as_a_terminal_shows(_cut("\n".join(self.heard["printed"]), 4000))
+        result.printed = as_a_terminal_shows(_cut("\n".join(self.heard["printed"]), PRINTED_CHARS))
         result.isolated = sorted(self.heard["isolated"])
 
     @pytest.hookimpl(hookwrapper=True)
